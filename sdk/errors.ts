@@ -1,0 +1,47 @@
+/**
+ * Every error edgeml raises on bad input is an EdgeMLError with a stable `code`, so callers (the CLI, the Worker)
+ * can map it to an exit status or an HTTP status without parsing messages.
+ */
+export class EdgeMLError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly details?: Record<string, unknown>,
+  ) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+/** A CSV file that cannot be read as a numeric table. `line` is 1-based and counts the header. */
+export class CsvError extends EdgeMLError {
+  constructor(
+    message: string,
+    readonly file: string,
+    readonly line?: number,
+    readonly column?: string,
+  ) {
+    super('invalid_csv', message, { file, line, column });
+  }
+}
+
+/** A bundle that is missing, corrupt, or of a format this version cannot read. */
+export class BundleError extends EdgeMLError {
+  constructor(message: string, details?: Record<string, unknown>) {
+    super('invalid_bundle', message, details);
+  }
+}
+
+/** Values given for prediction or transformation that do not fit the model. `index` is the offending instance. */
+export class InputError extends EdgeMLError {
+  constructor(message: string, details?: { index?: number; field?: string | number; [key: string]: unknown }) {
+    super('invalid_input', message, details);
+  }
+}
+
+/** An argument outside what an operation accepts (a shape mismatch, a kernel larger than its input, …). */
+export class ArgumentError extends EdgeMLError {
+  constructor(message: string, details?: Record<string, unknown>) {
+    super('invalid_argument', message, details);
+  }
+}
