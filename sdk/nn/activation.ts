@@ -1,0 +1,24 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { Module, type ModuleSpec } from './module';
+
+/** max(0, x), element-wise. Any shape. */
+export class ReLU extends Module {
+  forward(x: tf.Tensor): tf.Tensor {
+    return tf.relu(x);
+  }
+
+  spec(): ModuleSpec {
+    return { type: 'ReLU' };
+  }
+}
+
+/** 1 / (1 + e^−x), element-wise. Any shape. */
+export class Sigmoid extends Module {
+  forward(x: tf.Tensor): tf.Tensor {
+    return tf.sigmoid(x);
+  }
+
+  spec(): ModuleSpec {
+    return { type: 'Sigmoid' };
+  }
+}

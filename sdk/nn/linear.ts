@@ -1,0 +1,65 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { ArgumentError } from '../errors';
+import { defaultGenerator, type Generator } from '../random';
+import { Module, type ModuleSpec } from './module';
+
+export interface LinearOptions {
+  bias?: boolean;
+  /** Source of the initial weights; the global generator (see manualSeed) when omitted. */
+  generator?: Generator;
+}
+
+/**
+ * y = x·Wᵀ + b, as torch.nn.Linear.
+ *
+ * Shapes: input `[N, inFeatures]` (or `[inFeatures]`), weight `[outFeatures, inFeatures]`, bias `[outFeatures]`,
+ * output `[N, outFeatures]`. Initialisation is PyTorch's default (kaiming_uniform with a = √5), which for both the
+ * weight and the bias comes down to U(−1/√inFeatures, 1/√inFeatures).
+ */
+export class Linear extends Module {
+  readonly weight: tf.Variable;
+  readonly bias: tf.Variable | undefined;
+
+  constructor(
+    readonly inFeatures: number,
+    readonly outFeatures: number,
+    { bias = true, generator = defaultGenerator() }: LinearOptions = {},
+  ) {
+    super();
+    requirePositiveInteger('inFeatures', inFeatures);
+    requirePositiveInteger('outFeatures', outFeatures);
+    const bound = 1 / Math.sqrt(inFeatures);
+    this.weight = this.registerParameter(
+      'weight',
+      tf.tensor2d(generator.uniform(outFeatures * inFeatures, -bound, bound), [outFeatures, inFeatures]),
+    );
+    this.bias = bias
+      ? this.registerParameter('bias', tf.tensor1d(generator.uniform(outFeatures, -bound, bound)))
+      : undefined;
+  }
+
+  forward(x: tf.Tensor): tf.Tensor {
+    const width = x.shape[x.rank - 1];
+    if (width !== this.inFeatures) {
+      throw new ArgumentError(`Linear expects ${this.inFeatures} input features, got ${width} (input shape [${x.shape}])`);
+    }
+    return tf.tidy(() => {
+      const batch = x.rank === 1 ? tf.reshape(x, [1, width]) : tf.reshape(x, [-1, width]);
+      // Not tf.fused.matMul: on tfjs-backend-wasm 4.22 its transposeB + bias path adds the wrong bias to every row
+      // after the first (test/sdk/nn/linear.test.ts catches it).
+      const product = tf.matMul(batch, this.weight, false, true);
+      const y = this.bias ? tf.add(product, this.bias) : product;
+      return tf.reshape(y, [...x.shape.slice(0, -1), this.outFeatures]);
+    });
+  }
+
+  spec(): ModuleSpec {
+    return { type: 'Linear', inFeatures: this.inFeatures, outFeatures: this.outFeatures, bias: this.bias !== undefined };
+  }
+}
+
+export function requirePositiveInteger(name: string, value: number): void {
+  if (!Number.isInteger(value) || value <= 0) {
+    throw new ArgumentError(`${name} must be a positive integer, got ${value}`, { argument: name, value });
+  }
+}

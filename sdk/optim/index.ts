@@ -1,0 +1,3 @@
+export { sgd, type SgdOptions } from './sgd';
+export { adam, type AdamOptions } from './adam';
+export type { Optimizer } from './optimizer';

@@ -1,0 +1,81 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { ready } from '../../../sdk/backend';
+import { ArgumentError } from '../../../sdk/errors';
+import { BatchNorm1d, Dropout, Flatten, Linear, ReLU, Sequential, Sigmoid, build } from '../../../sdk/nn/index';
+import { torchFixture } from '../../helpers/fixtures';
+
+beforeAll(ready);
+
+const mlpBn = () =>
+  new Sequential(new Linear(20, 8), new BatchNorm1d(8), new ReLU(), new Dropout(0.2), new Linear(8, 4));
+
+describe('Module', () => {
+  it('names state-dict entries exactly as PyTorch does', () => {
+    const { keys } = torchFixture('mlp_bn.json');
+    const state = mlpBn().stateDict();
+    expect(Object.keys(state)).toEqual(Object.keys(keys));
+    for (const [key, shape] of Object.entries(keys)) expect(state[key].shape).toEqual(shape);
+  });
+
+  it('lists parameters without buffers', () => {
+    expect(mlpBn().namedParameters().map(([name]) => name)).toEqual([
+      '0.weight',
+      '0.bias',
+      '1.weight',
+      '1.bias',
+      '4.weight',
+      '4.bias',
+    ]);
+  });
+
+  it('switches every child between train and eval', () => {
+    const model = mlpBn().eval();
+    expect(model.layers.every((layer) => !layer.training)).toBe(true);
+    model.train();
+    expect(model.layers.every((layer) => layer.training)).toBe(true);
+  });
+
+  it('loads a state dict and refuses one that does not fit, changing nothing', () => {
+    const source = new Sequential(new Linear(3, 2));
+    const target = new Sequential(new Linear(3, 2));
+    target.loadStateDict(source.stateDict());
+    expect(target.stateDict()['0.weight'].dataSync()).toEqual(source.stateDict()['0.weight'].dataSync());
+
+    const before = Array.from(target.stateDict()['0.weight'].dataSync());
+    expect(() => target.loadStateDict({ '0.weight': tf.ones([2, 3]) })).toThrow(/missing keys 0.bias/);
+    expect(() => target.loadStateDict({ ...source.stateDict(), extra: tf.ones([1]) })).toThrow(/unexpected keys extra/);
+    expect(() => target.loadStateDict({ '0.weight': tf.ones([3, 2]), '0.bias': tf.ones([2]) })).toThrow(
+      /0.weight has shape \[3,2\], the model needs \[2,3\]/,
+    );
+    expect(Array.from(target.stateDict()['0.weight'].dataSync())).toEqual(before);
+    target.loadStateDict({ '0.weight': tf.ones([2, 3]) }, { strict: false });
+    expect(Array.from(target.stateDict()['0.weight'].dataSync())).toEqual([1, 1, 1, 1, 1, 1]);
+  });
+
+  it('rebuilds every layer type from its spec', () => {
+    const model = new Sequential(
+      new Linear(6, 4, { bias: false }),
+      new BatchNorm1d(4, { momentum: null, eps: 1e-3, affine: false }),
+      new Sigmoid(),
+      new Dropout(0.3),
+      new Flatten(),
+      new ReLU(),
+    );
+    const rebuilt = build(JSON.parse(JSON.stringify(model.spec())));
+    expect(rebuilt.spec()).toEqual(model.spec());
+    expect(Object.keys(rebuilt.stateDict())).toEqual(Object.keys(model.stateDict()));
+  });
+
+  it('names an unknown module type and a malformed option', () => {
+    expect(() => build({ type: 'Transformer' })).toThrow(ArgumentError);
+    expect(() => build({ type: 'Transformer' })).toThrow(/unknown module type "Transformer"; known types: Sequential, Linear/);
+    expect(() => build({ type: 'Linear', inFeatures: '20', outFeatures: 4 })).toThrow(/Linear spec: "inFeatures" must be a finite number/);
+  });
+
+  it('frees its variables on dispose', () => {
+    const before = tf.memory().numTensors;
+    mlpBn().dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  });
+});

@@ -1,0 +1,105 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { ready } from '../../../sdk/backend';
+import { parseCsv } from '../../../sdk/data/csv';
+import type { Dataset } from '../../../sdk/data/dataset';
+import { StandardScaler } from '../../../sdk/data/scaler';
+import { trainTestSplit } from '../../../sdk/data/split';
+import { BatchNorm1d, Dropout, Linear, ReLU, Sequential } from '../../../sdk/nn/index';
+import { adam } from '../../../sdk/optim/adam';
+import { sgd } from '../../../sdk/optim/sgd';
+import { manualSeed } from '../../../sdk/random';
+import { evaluate } from '../../../sdk/train/evaluate';
+import { fit, type EpochRecord } from '../../../sdk/train/fit';
+import { readFileSync } from 'node:fs';
+import { repoRoot } from '../../helpers/fixtures';
+
+let trainSet: Dataset;
+let testSet: Dataset;
+
+beforeAll(async () => {
+  await ready();
+  const ds = parseCsv(readFileSync(`${repoRoot}data/phone-price.csv`, 'utf8'), {
+    target: 'price_range',
+    file: 'data/phone-price.csv',
+  });
+  const [train, test] = trainTestSplit(ds, { trainSize: 0.8, seed: 1 });
+  const scaler = StandardScaler.fit(train);
+  trainSet = scaler.transform(train);
+  testSet = scaler.transform(test);
+});
+
+function model(seed: number): Sequential {
+  manualSeed(seed);
+  return new Sequential(new Linear(20, 32), new BatchNorm1d(32), new ReLU(), new Dropout(0.1), new Linear(32, 4));
+}
+
+describe('train.fit', () => {
+  it('learns the synthetic phone-price data well above chance, reporting every epoch', async () => {
+    const net = model(0);
+    const seen: EpochRecord[] = [];
+    const history = await fit(net, trainSet, {
+      epochs: 8,
+      batchSize: 32,
+      optimizer: adam({ lr: 0.01 }),
+      validation: testSet,
+      onEpoch: (record) => void seen.push(record),
+    });
+    expect(seen.map((r) => r.epoch)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    expect(history.epochs).toEqual(seen);
+    expect(seen[7].loss).toBeLessThan(seen[0].loss);
+    expect(seen.every((r) => r.seconds > 0 && r.valAccuracy !== undefined)).toBe(true);
+    const scores = evaluate(net, testSet);
+    expect(scores.accuracy).toBeGreaterThan(0.6);
+    expect(scores.confusion.flat().reduce((a, b) => a + b, 0)).toBe(testSet.rows);
+  });
+
+  it('gives the same weights bit for bit for the same seed, and other weights for another seed', async () => {
+    const run = async (seed: number) => {
+      const net = model(5);
+      await fit(net, trainSet, { epochs: 2, batchSize: 16, seed, optimizer: adam({ lr: 0.01 }) });
+      return Object.values(net.stateDict()).map((t) => Array.from(t.dataSync()));
+    };
+    const first = await run(3);
+    expect(await run(3)).toEqual(first);
+    expect(await run(4)).not.toEqual(first);
+  });
+
+  it('stops early when the validation loss stops improving and restores the best weights', async () => {
+    const net = model(1);
+    const history = await fit(net, trainSet, {
+      epochs: 200,
+      batchSize: 64,
+      optimizer: adam({ lr: 0.05 }),
+      validation: testSet,
+      earlyStopping: { patience: 2 },
+    });
+    expect(history.stoppedEarly).toBe(true);
+    expect(history.epochs.length).toBeLessThan(200);
+    expect(history.epochs.length - history.bestEpoch!).toBe(2);
+    const best = history.epochs[history.bestEpoch! - 1];
+    expect(evaluate(net, testSet).loss).toBeCloseTo(best.valLoss!, 5);
+  });
+
+  it('leaks no tensors over a run', async () => {
+    const net = model(2);
+    const optimizer = adam();
+    await fit(net, trainSet, { epochs: 1, batchSize: 64, optimizer });
+    const before = tf.memory().numTensors;
+    await fit(net, trainSet, { epochs: 2, batchSize: 64, optimizer, validation: testSet, earlyStopping: { patience: 5 } });
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('says so when the loss diverges', async () => {
+    const net = model(3);
+    const rows = { ...trainSet, x: trainSet.x.map((v) => v * 1e15) };
+    const optimizer = sgd({ lr: 1e15 });
+    await expect(fit(net, rows, { epochs: 3, optimizer })).rejects.toThrow(/the loss became NaN in epoch \d; lower the learning rate/);
+  });
+
+  it('refuses early stopping without a validation set', async () => {
+    await expect(fit(model(4), trainSet, { optimizer: adam(), earlyStopping: { patience: 1 } })).rejects.toThrow(
+      /early stopping needs a validation set/,
+    );
+  });
+});
