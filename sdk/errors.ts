@@ -45,3 +45,17 @@ export class ArgumentError extends EdgeMLError {
     super('invalid_argument', message, details);
   }
 }
+
+/**
+ * - `unsupported_image`: not a PNG or JPEG, or a kind of JPEG the decoder lacks (lossless, arithmetic-coded, 12-bit);
+ * - `corrupt_image`: truncated or damaged data, anything the decoders choke on;
+ * - `image_too_large`: more pixels than the caller allows (checked from the header, before decoding).
+ */
+export type ImageErrorCode = 'unsupported_image' | 'corrupt_image' | 'image_too_large';
+
+/** Image bytes that cannot be read. The decoders' own exceptions never escape: they become one of these. */
+export class ImageError extends EdgeMLError {
+  constructor(code: ImageErrorCode, message: string, details?: Record<string, unknown>) {
+    super(code, message, details);
+  }
+}

@@ -1,9 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { ArgumentError } from '../errors';
+import { differentiable } from './differentiable';
 
 export interface BatchNormOptions {
   training: boolean;
-  /** Weight of the new batch in the running averages; null gives a cumulative average (1/num_batches_tracked). */
+  /** Weight of the new batch in the running averages; null gives a cumulative average (1/batchesTracked). */
   momentum?: number | null;
   eps?: number;
   /** Batches seen so far including this one; only used when momentum is null. */
@@ -18,6 +19,10 @@ export interface BatchNormOptions {
  * In training (or without running statistics) mean and var are the batch's, var being the *biased* variance
  * (divided by n); the running averages are then updated in place with the *unbiased* variance (divided by n − 1):
  * running = (1 − momentum)·running + momentum·batch. Otherwise the running statistics are used.
+ *
+ * Backward, with x̂ the normalised input and sums over the n values of each channel:
+ *   dweight = Σ dy·x̂,  dbias = Σ dy,
+ *   dx = weight/√(var+eps) · (dy − Σdy/n − x̂·Σ(dy·x̂)/n) with batch statistics, weight/√(var+eps) · dy otherwise.
  */
 export function batchNorm(
   x: tf.Tensor,
@@ -27,32 +32,50 @@ export function batchNorm(
   bias: tf.Tensor | undefined,
   { training, momentum = 0.1, eps = 1e-5, batchesTracked = 1 }: BatchNormOptions,
 ): tf.Tensor {
-  const channels = x.shape[1] ?? 0;
   const axes = x.shape.map((_, i) => i).filter((i) => i !== 1);
   const broadcast = x.shape.map((size, i) => (i === 1 ? size : 1));
-  const useBatchStats = training || runningMean === undefined || runningVar === undefined;
-  const count = x.size / channels;
+  const count = x.size / (x.shape[1] ?? 1);
+  const useBatchStats = training || !runningMean || !runningVar;
   if (training && count <= 1) {
     throw new ArgumentError(`Expected more than 1 value per channel when training, got input size [${x.shape}]`);
   }
-  return tf.tidy(() => {
+  const perChannel = (t: tf.Tensor) => tf.reshape(t, broadcast);
+
+  const op = differentiable(([input], save) => {
     let mean: tf.Tensor;
     let variance: tf.Tensor;
     if (useBatchStats) {
-      ({ mean, variance } = tf.moments(x, axes));
+      ({ mean, variance } = tf.moments(input, axes));
       if (training && runningMean && runningVar) {
         const factor = momentum ?? 1 / batchesTracked;
-        const unbiased = tf.mul(variance, count / (count - 1));
         runningMean.assign(tf.add(tf.mul(runningMean, 1 - factor), tf.mul(mean, factor)));
-        runningVar.assign(tf.add(tf.mul(runningVar, 1 - factor), tf.mul(unbiased, factor)));
+        runningVar.assign(tf.add(tf.mul(runningVar, 1 - factor), tf.mul(variance, (factor * count) / (count - 1))));
       }
     } else {
       mean = runningMean!;
       variance = runningVar!;
     }
-    let y = tf.div(tf.sub(x, tf.reshape(mean, broadcast)), tf.reshape(tf.sqrt(tf.add(variance, eps)), broadcast));
-    if (weight) y = tf.mul(y, tf.reshape(weight, broadcast));
-    if (bias) y = tf.add(y, tf.reshape(bias, broadcast));
-    return y;
+    const invStd = perChannel(tf.rsqrt(tf.add(variance, eps)));
+    const normalised = tf.mul(tf.sub(input, perChannel(mean)), invStd);
+    const scale = weight ? tf.mul(invStd, perChannel(weight)) : invStd;
+    save([normalised, scale]);
+    let y = weight ? tf.mul(normalised, perChannel(weight)) : normalised;
+    if (bias) y = tf.add(y, perChannel(bias));
+    return {
+      value: y,
+      gradFunc: (dy, [xHat, savedScale]) => {
+        const sumDy = tf.sum(dy, axes, true);
+        const sumDyXHat = tf.sum(tf.mul(dy, xHat), axes, true);
+        const dx = useBatchStats
+          ? tf.mul(savedScale, tf.sub(tf.sub(dy, tf.div(sumDy, count)), tf.mul(xHat, tf.div(sumDyXHat, count))))
+          : tf.mul(savedScale, dy);
+        const grads = [dx];
+        if (weight) grads.push(tf.reshape(sumDyXHat, [-1]));
+        if (bias) grads.push(tf.reshape(sumDy, [-1]));
+        return grads;
+      },
+    };
   });
+  const inputs = [x, weight, bias].filter((t): t is tf.Tensor => t !== undefined);
+  return op(...inputs);
 }

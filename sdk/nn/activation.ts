@@ -1,10 +1,11 @@
-import * as tf from '@tensorflow/tfjs-core';
+import type * as tf from '@tensorflow/tfjs-core';
+import { relu, sigmoid } from '../functional/activation';
 import { Module, type ModuleSpec } from './module';
 
 /** max(0, x), element-wise. Any shape. */
 export class ReLU extends Module {
   forward(x: tf.Tensor): tf.Tensor {
-    return tf.relu(x);
+    return relu(x);
   }
 
   spec(): ModuleSpec {
@@ -15,7 +16,7 @@ export class ReLU extends Module {
 /** 1 / (1 + e^−x), element-wise. Any shape. */
 export class Sigmoid extends Module {
   forward(x: tf.Tensor): tf.Tensor {
-    return tf.sigmoid(x);
+    return sigmoid(x);
   }
 
   spec(): ModuleSpec {

@@ -1,16 +1,18 @@
 import { ArgumentError } from '../errors';
 import { ReLU, Sigmoid } from './activation';
 import { BatchNorm1d, BatchNorm2d } from './batchnorm';
+import { Conv2d } from './conv';
 import { Dropout } from './dropout';
 import { Flatten } from './flatten';
 import { Linear } from './linear';
 import type { Module, ModuleSpec } from './module';
+import { AvgPool2d, MaxPool2d } from './pool';
 import { Sequential } from './sequential';
 
 type Builder = (spec: SpecReader) => Module;
 
 const builders: Record<string, Builder> = {
-  Sequential: (s) => new Sequential(...s.list('layers').map(build)),
+  Sequential: (s) => new Sequential(...buildAll(s.list('layers'))),
   Linear: (s) => new Linear(s.number('inFeatures'), s.number('outFeatures'), { bias: s.boolean('bias', true) }),
   ReLU: () => new ReLU(),
   Sigmoid: () => new Sigmoid(),
@@ -18,6 +20,16 @@ const builders: Record<string, Builder> = {
   Flatten: (s) => new Flatten(s.number('startDim', 1), s.number('endDim', -1)),
   BatchNorm1d: (s) => new BatchNorm1d(s.number('numFeatures'), batchNormOptions(s)),
   BatchNorm2d: (s) => new BatchNorm2d(s.number('numFeatures'), batchNormOptions(s)),
+  Conv2d: (s) =>
+    new Conv2d(s.number('inChannels'), s.number('outChannels'), s.numberOrPair('kernelSize'), {
+      stride: s.numberOrPair('stride', 1),
+      padding: s.numberPairOrName('padding', ['valid', 'same', 'full'] as const, 0),
+      dilation: s.numberOrPair('dilation', 1),
+      bias: s.boolean('bias', true),
+    }),
+  MaxPool2d: (s) => new MaxPool2d(s.numberOrPair('kernelSize'), poolOptions(s)),
+  AvgPool2d: (s) =>
+    new AvgPool2d(s.numberOrPair('kernelSize'), { ...poolOptions(s), countIncludePad: s.boolean('countIncludePad', true) }),
 };
 
 /** The module types nn.build knows, in the spelling `spec.type` uses. */
@@ -37,12 +49,32 @@ export function build(spec: unknown): Module {
   return builder(reader);
 }
 
+/** Builds each spec in turn; if one fails, the modules already built are freed before the error goes on. */
+function buildAll(specs: unknown[]): Module[] {
+  const built: Module[] = [];
+  try {
+    for (const spec of specs) built.push(build(spec));
+    return built;
+  } catch (error) {
+    for (const module of built) module.dispose();
+    throw error;
+  }
+}
+
 function batchNormOptions(s: SpecReader) {
   return {
     eps: s.number('eps', 1e-5),
     momentum: s.nullableNumber('momentum', 0.1),
     affine: s.boolean('affine', true),
     trackRunningStats: s.boolean('trackRunningStats', true),
+  };
+}
+
+function poolOptions(s: SpecReader) {
+  return {
+    stride: s.numberOrPair('stride', s.numberOrPair('kernelSize')),
+    padding: s.numberOrPair('padding', 0),
+    ceilMode: s.boolean('ceilMode', false),
   };
 }
 
@@ -80,10 +112,18 @@ export class SpecReader {
 
   /** For options that are a number or a pair, such as kernel sizes and strides. */
   numberOrPair(key: string, fallback?: number | [number, number]): number | [number, number] {
-    const isPair = (v: unknown) => Array.isArray(v) && v.length === 2 && v.every((n) => Number.isFinite(n));
-    return this.read(key, fallback, (v) => (typeof v === 'number' && Number.isFinite(v)) || isPair(v), 'a number or a pair') as
-      | number
-      | [number, number];
+    return this.read(key, fallback, isNumberOrPair, 'a number or a pair') as number | [number, number];
+  }
+
+  /** For options that are a number, a pair, or one of a few names, such as conv padding ('same'). */
+  numberPairOrName<Name extends string>(
+    key: string,
+    names: readonly Name[],
+    fallback: number | [number, number] | Name,
+  ): number | [number, number] | Name {
+    const valid = (v: unknown) => isNumberOrPair(v) || (names as readonly unknown[]).includes(v);
+    const expected = `a number, a pair or one of ${names.map((n) => `"${n}"`).join(', ')}`;
+    return this.read(key, fallback, valid, expected) as number | [number, number] | Name;
   }
 
   private read(key: string, fallback: unknown, valid: (value: unknown) => boolean, expected: string): unknown {
@@ -95,4 +135,9 @@ export class SpecReader {
     }
     return value;
   }
+}
+
+function isNumberOrPair(value: unknown): boolean {
+  const isFinite = (v: unknown) => typeof v === 'number' && Number.isFinite(v);
+  return isFinite(value) || (Array.isArray(value) && value.length === 2 && value.every(isFinite));
 }

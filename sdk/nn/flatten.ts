@@ -1,4 +1,5 @@
-import * as tf from '@tensorflow/tfjs-core';
+import type * as tf from '@tensorflow/tfjs-core';
+import { reshape } from '../functional/reshape';
 import { ArgumentError } from '../errors';
 import { Module, type ModuleSpec } from './module';
 
@@ -20,7 +21,7 @@ export class Flatten extends Module {
       );
     }
     const merged = x.shape.slice(start, end + 1).reduce((a, b) => a * b, 1);
-    return tf.reshape(x, [...x.shape.slice(0, start), merged, ...x.shape.slice(end + 1)]);
+    return reshape(x, [...x.shape.slice(0, start), merged, ...x.shape.slice(end + 1)]);
   }
 
   spec(): ModuleSpec {

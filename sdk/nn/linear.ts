@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { ArgumentError } from '../errors';
+import { linear } from '../functional/linear';
 import { defaultGenerator, type Generator } from '../random';
 import { Module, type ModuleSpec } from './module';
 
@@ -43,14 +44,7 @@ export class Linear extends Module {
     if (width !== this.inFeatures) {
       throw new ArgumentError(`Linear expects ${this.inFeatures} input features, got ${width} (input shape [${x.shape}])`);
     }
-    return tf.tidy(() => {
-      const batch = x.rank === 1 ? tf.reshape(x, [1, width]) : tf.reshape(x, [-1, width]);
-      // Not tf.fused.matMul: on tfjs-backend-wasm 4.22 its transposeB + bias path adds the wrong bias to every row
-      // after the first (test/sdk/nn/linear.test.ts catches it).
-      const product = tf.matMul(batch, this.weight, false, true);
-      const y = this.bias ? tf.add(product, this.bias) : product;
-      return tf.reshape(y, [...x.shape.slice(0, -1), this.outFeatures]);
-    });
+    return linear(x, this.weight, this.bias);
   }
 
   spec(): ModuleSpec {

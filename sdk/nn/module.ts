@@ -90,8 +90,8 @@ export abstract class Module {
    */
   loadStateDict(dict: StateDict, { strict = true }: { strict?: boolean } = {}): void {
     const own = this.stateDict();
-    const missing = Object.keys(own).filter((key) => !(key in dict));
-    const unexpected = Object.keys(dict).filter((key) => !(key in own));
+    const missing = Object.keys(own).filter((key) => !Object.hasOwn(dict, key));
+    const unexpected = Object.keys(dict).filter((key) => !Object.hasOwn(own, key));
     if (strict && (missing.length > 0 || unexpected.length > 0)) {
       throw new ArgumentError(
         `state dict does not match the model: ${[
@@ -103,7 +103,7 @@ export abstract class Module {
         { missing, unexpected },
       );
     }
-    const updates = Object.keys(own).filter((key) => key in dict);
+    const updates = Object.keys(own).filter((key) => Object.hasOwn(dict, key));
     for (const key of updates) {
       const expected = own[key].shape;
       const got = dict[key].shape;

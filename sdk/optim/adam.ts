@@ -32,7 +32,9 @@ export function adam({ lr = 1e-3, betas = [0.9, 0.999], eps = 1e-8, weightDecay 
   const state = new Map<tf.Variable, Moments>();
   return {
     config: { name: 'adam', lr, betas: [beta1, beta2], eps, weightDecay },
+    lr,
     step(params, grads) {
+      const lr = this.lr;
       tf.tidy(() => {
         params.forEach((w, i) => {
           const g = weightDecay === 0 ? grads[i] : tf.add(grads[i], tf.mul(w, weightDecay));

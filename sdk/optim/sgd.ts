@@ -27,7 +27,9 @@ export function sgd({ lr, momentum = 0, dampening = 0, nesterov = false, weightD
   const buffers = new Map<tf.Variable, tf.Tensor>();
   return {
     config: { name: 'sgd', lr, momentum, dampening, nesterov, weightDecay },
+    lr,
     step(params, grads) {
+      const lr = this.lr;
       tf.tidy(() => {
         params.forEach((w, i) => {
           let g = weightDecay === 0 ? grads[i] : tf.add(grads[i], tf.mul(w, weightDecay));

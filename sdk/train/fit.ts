@@ -3,6 +3,7 @@ import type { Dataset } from '../data/dataset';
 import { DataLoader } from '../data/loader';
 import { ArgumentError, EdgeMLError } from '../errors';
 import type { Module, StateDict } from '../nn/module';
+import type { Scheduler } from '../optim/scheduler';
 import { manualSeed } from '../random';
 import { evaluate } from './evaluate';
 import { stepOnDevice, type StepOptions } from './step';
@@ -35,6 +36,8 @@ export interface FitOptions extends StepOptions {
   seed?: number;
   validation?: Dataset;
   earlyStopping?: EarlyStopping;
+  /** Stepped after every epoch, e.g. optim.cosineAnnealingLR(optimizer, { tMax: epochs }). */
+  scheduler?: Scheduler;
   onEpoch?: (record: EpochRecord) => void | Promise<void>;
 }
 
@@ -52,7 +55,7 @@ export interface History {
  * bit for bit. Throws if the loss stops being finite (lower the learning rate).
  */
 export async function fit(model: Module, dataset: Dataset, options: FitOptions): Promise<History> {
-  const { epochs = 10, batchSize = 32, shuffle = true, seed = 0, validation, earlyStopping, onEpoch } = options;
+  const { epochs = 10, batchSize = 32, shuffle = true, seed = 0, validation, earlyStopping, scheduler, onEpoch } = options;
   if (!Number.isInteger(epochs) || epochs < 1) throw new ArgumentError(`epochs must be a positive integer, got ${epochs}`);
   if (earlyStopping && !validation) throw new ArgumentError('early stopping needs a validation set to watch');
   manualSeed(seed);
@@ -96,6 +99,7 @@ export async function fit(model: Module, dataset: Dataset, options: FitOptions):
           best = { loss: scores.loss, epoch, state: earlyStopping?.restoreBest !== false ? snapshot(model) : undefined };
         }
       }
+      scheduler?.step();
       history.epochs.push(record);
       await onEpoch?.(record);
       if (earlyStopping && best && epoch - best.epoch >= earlyStopping.patience) {

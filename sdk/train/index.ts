@@ -3,3 +3,11 @@ export { fit, type FitOptions, type EpochRecord, type EarlyStopping, type Histor
 export { evaluate, type Evaluation } from './evaluate';
 export { classificationMetrics, type ClassificationMetrics, type ClassMetrics } from './metrics';
 export { classScores, argmaxRows, type ClassScores } from './predict';
+export {
+  recipes,
+  buildClassifier,
+  recipeOptimizer,
+  trainClassifier,
+  type Recipe,
+  type TrainedClassifier,
+} from './recipe';

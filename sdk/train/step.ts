@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { crossEntropy } from '../functional/loss';
-import { l1Penalty, l2Penalty } from '../functional/penalty';
+import { l1Gradient, l1Penalty, l2Gradient, l2Penalty } from '../functional/penalty';
 import type { Module } from '../nn/module';
 import type { Optimizer } from '../optim/optimizer';
 
@@ -42,17 +42,25 @@ export function stepOnDevice(
   let logits: tf.Tensor | undefined;
   const { value, grads } = tf.variableGrads(() => {
     logits = tf.keep(model.forward(x));
-    let objective = crossEntropy(logits, labels);
+    return crossEntropy(logits, labels);
+  }, params);
+  // The penalties' gradients are added in closed form rather than taped: same result, fewer ops per step.
+  const { loss, correct } = tf.tidy(() => {
+    const total = params.map((w) => {
+      let g = grads[w.name];
+      if (l1 !== 0) g = tf.add(g, l1Gradient(w, l1));
+      if (l2 !== 0) g = tf.add(g, l2Gradient(w, l2));
+      return g;
+    });
+    let objective: tf.Tensor = value;
     if (l1 !== 0) objective = tf.add(objective, l1Penalty(params, l1));
     if (l2 !== 0) objective = tf.add(objective, l2Penalty(params, l2));
-    return objective;
-  }, params);
-  optimizer.step(
-    params,
-    params.map((p) => grads[p.name]),
-  );
-  const correct = tf.tidy(() => tf.sum(tf.cast(tf.equal(tf.argMax(logits!, 1), tf.cast(labels, 'int32')), 'float32')));
+    optimizer.step(params, total);
+    const hits = tf.equal(tf.argMax(logits!, 1), tf.cast(labels, 'int32'));
+    return { loss: objective as tf.Scalar, correct: tf.sum(tf.cast(hits, 'float32')) as tf.Scalar };
+  });
   tf.dispose([logits!, ...Object.values(grads)]);
+  if (loss !== value) value.dispose();
   if (labels !== y) labels.dispose();
-  return { loss: value, correct: correct as tf.Scalar };
+  return { loss, correct };
 }

@@ -9,7 +9,7 @@ const { cases } = torchFixture('cross_entropy.json');
 beforeAll(ready);
 
 describe('crossEntropy matches torch.nn.functional.cross_entropy', () => {
-  it.each(cases.map((c: any) => [c.name, c]))('%s: loss and gradient', (_, c: any) => {
+  it.each<any>(cases)('$name: loss and gradient', (c) => {
     const logits = fromFixture(c.logits);
     const targets = fromFixture(c.targets, 'int32');
     expectClose(crossEntropy(logits, targets), c.loss);

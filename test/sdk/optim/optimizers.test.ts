@@ -18,7 +18,7 @@ function replay(optimizer: Optimizer, c: any): void {
 }
 
 describe('optim.sgd follows torch.optim.SGD step by step', () => {
-  it.each(torchFixture('sgd.json').cases.map((c: any) => [c.name, c]))('%s', (_, c: any) => {
+  it.each<any>(torchFixture('sgd.json').cases)('$name', (c) => {
     const { lr, momentum, dampening, nesterov, weight_decay } = c.config;
     replay(sgd({ lr, momentum, dampening, nesterov, weightDecay: weight_decay }), c);
   });
@@ -33,7 +33,7 @@ describe('optim.sgd follows torch.optim.SGD step by step', () => {
 });
 
 describe('optim.adam follows torch.optim.Adam step by step', () => {
-  it.each(torchFixture('adam.json').cases.map((c: any) => [c.name, c]))('%s', (_, c: any) => {
+  it.each<any>(torchFixture('adam.json').cases)('$name', (c) => {
     const { lr, betas, eps, weight_decay } = c.config;
     replay(adam({ lr, betas, eps, weightDecay: weight_decay }), c);
   });

@@ -1,0 +1,152 @@
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { ready } from '../sdk/backend';
+import { save } from '../sdk/bundle/save';
+import { readCsv } from '../sdk/data/csv';
+import { summary } from '../sdk/nn/summary';
+import { trainingCurvesSvg } from '../sdk/report/curves';
+import { recipes, trainClassifier, type Recipe } from '../sdk/train/recipe';
+import { numberOption, parseCli, runCli, UsageError } from './cli';
+
+const USAGE = `Usage: npm run train -- [options]
+
+Trains the phone-price classifier, prints its summary and test metrics, and writes a bundle.
+
+  --data CSV            training data (default data/phone-price.csv, the synthetic set;
+                        the real one is ../shared/data/mobile-price/train.csv)
+  --target NAME         label column (default price_range)
+  --recipe course|tuned starting configuration (default tuned); the options below override it
+  --epochs N  --batch-size N  --lr X  --schedule constant|cosine  --optimizer sgd|adam
+  --momentum X  --weight-decay X
+  --l1 X  --l2 X  --dropout P  --batch-norm  --no-standardize  --hidden 128,256 (or "none")
+  --seed N              weights, dropout and batch order
+  --split-seed N        the 80/20 train/test split
+  --out DIR             bundle folder (default worker/models/phone-price)
+  --json                print one JSON object of final metrics on stdout (progress goes to stderr)
+  --help`;
+
+runCli(async () => {
+  const args = parseCli({
+    data: { type: 'string', default: 'data/phone-price.csv' },
+    target: { type: 'string', default: 'price_range' },
+    recipe: { type: 'string', default: 'tuned' },
+    epochs: { type: 'string' },
+    'batch-size': { type: 'string' },
+    lr: { type: 'string' },
+    optimizer: { type: 'string' },
+    schedule: { type: 'string' },
+    momentum: { type: 'string' },
+    'weight-decay': { type: 'string' },
+    l1: { type: 'string' },
+    l2: { type: 'string' },
+    dropout: { type: 'string' },
+    'batch-norm': { type: 'boolean' },
+    'no-standardize': { type: 'boolean' },
+    hidden: { type: 'string' },
+    seed: { type: 'string' },
+    'split-seed': { type: 'string' },
+    out: { type: 'string', default: 'worker/models/phone-price' },
+    json: { type: 'boolean', default: false },
+    help: { type: 'boolean', default: false },
+  });
+  if (args.help) return console.log(USAGE);
+  const recipe = recipeFrom(args);
+  const log = args.json ? console.error : console.log;
+
+  await ready();
+  const dataset = await readCsv(args.data, { target: args.target });
+  log(`data: ${args.data} (${dataset.rows} rows, ${dataset.features.length} features, sha256 ${dataset.source?.sha256.slice(0, 12)}…)`);
+  log(`recipe: ${args.recipe} ${JSON.stringify(recipe)}`);
+  const width = String(recipe.epochs).length;
+  const result = await trainClassifier(dataset, recipe, {
+    onEpoch: (e) =>
+      log(
+        `epoch ${String(e.epoch).padStart(width)}/${recipe.epochs}  loss ${e.loss.toFixed(4)}  acc ${e.accuracy.toFixed(3)}` +
+          `  val_loss ${e.valLoss?.toFixed(4)}  val_acc ${e.valAccuracy?.toFixed(3)}  ${(e.seconds * 1000).toFixed(0)} ms`,
+      ),
+  });
+  log(String(summary(result.model, [recipe.batchSize, dataset.features.length])));
+  const { test } = result;
+  log(`test accuracy ${test.accuracy.toFixed(4)} on ${result.testRows} rows (train ${result.train.accuracy.toFixed(4)}), ${result.seconds.toFixed(1)} s`);
+  log(`confusion [actual][predicted]: ${JSON.stringify(test.confusion)}`);
+  test.perClass.forEach((m, c) =>
+    log(`  class ${c}: precision ${m.precision.toFixed(3)} recall ${m.recall.toFixed(3)} f1 ${m.f1.toFixed(3)} (n=${m.support})`),
+  );
+
+  await save(args.out, {
+    model: result.model,
+    features: dataset.features,
+    scaler: result.scaler,
+    metrics: {
+      test_accuracy: test.accuracy,
+      test_loss: test.loss,
+      train_accuracy: result.train.accuracy,
+      macro_f1: test.macroF1,
+      confusion: test.confusion,
+      test_rows: result.testRows,
+    },
+    training: {
+      config: { recipe: args.recipe, ...recipe },
+      seed: recipe.seed,
+      data: { path: args.data, sha256: dataset.source!.sha256, rows: dataset.rows },
+    },
+  });
+  const curves = path.join(args.out, 'training.svg');
+  await writeFile(curves, trainingCurvesSvg(result.history.epochs, `${args.recipe} recipe on ${path.basename(args.data)}`));
+  log(`wrote ${args.out}/model.safetensors, model.json and training.svg`);
+  if (args.json) {
+    console.log(
+      JSON.stringify({
+        test_accuracy: test.accuracy,
+        train_seconds: result.seconds,
+        epochs: result.history.epochs.length,
+        confusion: test.confusion,
+      }),
+    );
+  }
+  result.model.dispose();
+}, USAGE);
+
+function recipeFrom(args: Record<string, string | boolean | undefined>): Recipe {
+  const name = args.recipe as string;
+  if (name !== 'course' && name !== 'tuned') throw new UsageError(`--recipe must be course or tuned, got "${name}"`);
+  const recipe: Recipe = { ...recipes[name] };
+  const int = (key: string) => numberOption(key, args[key] as string | undefined, { integer: true });
+  const num = (key: string) => numberOption(key, args[key] as string | undefined);
+  recipe.epochs = int('epochs') ?? recipe.epochs;
+  recipe.batchSize = int('batch-size') ?? recipe.batchSize;
+  recipe.seed = int('seed') ?? recipe.seed;
+  recipe.splitSeed = int('split-seed') ?? recipe.splitSeed;
+  recipe.lr = num('lr') ?? recipe.lr;
+  recipe.momentum = num('momentum') ?? recipe.momentum;
+  recipe.weightDecay = num('weight-decay') ?? recipe.weightDecay;
+  recipe.l1 = num('l1') ?? recipe.l1;
+  recipe.l2 = num('l2') ?? recipe.l2;
+  recipe.dropout = num('dropout') ?? recipe.dropout;
+  if (args['batch-norm']) recipe.batchNorm = true;
+  if (args['no-standardize']) recipe.standardize = false;
+  if (args.optimizer !== undefined) {
+    if (args.optimizer !== 'sgd' && args.optimizer !== 'adam') {
+      throw new UsageError(`--optimizer must be sgd or adam, got "${args.optimizer}"`);
+    }
+    recipe.optimizer = args.optimizer;
+  }
+  if (args.schedule !== undefined) {
+    if (args.schedule !== 'constant' && args.schedule !== 'cosine') {
+      throw new UsageError(`--schedule must be constant or cosine, got "${args.schedule}"`);
+    }
+    recipe.schedule = args.schedule;
+  }
+  if (args.hidden !== undefined) recipe.hidden = parseHidden(args.hidden as string);
+  if (recipe.epochs < 1 || recipe.batchSize < 1) throw new UsageError('--epochs and --batch-size must be at least 1');
+  return recipe;
+}
+
+function parseHidden(text: string): number[] {
+  if (text === 'none' || text === '') return [];
+  const widths = text.split(',').map(Number);
+  if (!widths.every((w) => Number.isInteger(w) && w > 0)) {
+    throw new UsageError(`--hidden takes comma-separated positive integers such as 128,256 (or "none"), got "${text}"`);
+  }
+  return widths;
+}

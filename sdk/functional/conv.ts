@@ -1,0 +1,128 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { ArgumentError } from '../errors';
+import { convolve } from './convolve';
+import { toPair, type IntOrPair } from './window';
+
+/**
+ * Zeros added around the input: one integer for all four sides, `[ph, pw]` for top and bottom / left and right,
+ * `'valid'` for none, `'same'` for an output as large as the input (stride 1 only), or `'full'` for d·(k − 1) on
+ * every side, so that every partial overlap of kernel and input counts (not a PyTorch option; NumPy's mode).
+ */
+export type Conv2dPadding = IntOrPair | 'valid' | 'same' | 'full';
+
+export interface Conv2dOptions {
+  /** Step between windows, `sh = sw` or `[sh, sw]`. Default 1. */
+  stride?: IntOrPair;
+  /** Default 0. */
+  padding?: Conv2dPadding;
+  /** Spacing between kernel taps, `dh = dw` or `[dh, dw]`. Default 1. */
+  dilation?: IntOrPair;
+}
+
+/** `[[top, bottom], [left, right]]`. */
+export type SidePadding = [[number, number], [number, number]];
+
+export interface ResolvedConv2dOptions {
+  stride: [number, number];
+  dilation: [number, number];
+  padding: SidePadding;
+}
+
+const paddingModes = ['valid', 'same', 'full'] as const;
+
+/**
+ * 2-D convolution (strictly, cross-correlation) over an NCHW input, as torch.nn.functional.conv2d with groups = 1.
+ *
+ * Shapes:
+ * - `x`: `[N, Cin, H, W]`, or `[Cin, H, W]` unbatched, in which case the output is unbatched too.
+ * - `weight`: `[Cout, Cin, kh, kw]`.
+ * - `bias` (optional): `[Cout]`, added to every position of its output channel.
+ * - output: `[N, Cout, Ho, Wo]` with
+ *
+ *       Ho = ⌊(H + pt + pb − dh·(kh − 1) − 1) / sh⌋ + 1
+ *       Wo = ⌊(W + pl + pr − dw·(kw − 1) − 1) / sw⌋ + 1
+ *
+ *   where pt = pb = ph and pl = pr = pw for integer padding (see outputSize). `'same'` pads d·(k − 1) in total per
+ *   axis, the odd one on the bottom/right as PyTorch does, so Ho = H and Wo = W.
+ *
+ * Differentiable in `x`, `weight` and `bias` on every backend. Raises an ArgumentError, worded as PyTorch's, for
+ * wrong ranks, a channel count that does not match the weight, a bias of the wrong size, non-positive stride or
+ * dilation, negative padding, `'same'` with a stride, or a kernel larger than the padded input.
+ */
+export function conv2d(x: tf.Tensor, weight: tf.Tensor, bias?: tf.Tensor, options: Conv2dOptions = {}): tf.Tensor {
+  if (x.rank !== 3 && x.rank !== 4) {
+    throw new ArgumentError(
+      `Expected 3D (unbatched) or 4D (batched) input to conv2d, but got input of size: [${x.shape.join(', ')}]`,
+    );
+  }
+  if (weight.rank !== 4) {
+    throw new ArgumentError(
+      `conv2d expects a 4D weight [out_channels, in_channels, kH, kW], but got weight of size: [${weight.shape.join(', ')}]`,
+    );
+  }
+  const [outChannels, inChannels, kh, kw] = weight.shape;
+  const { stride, dilation, padding } = resolveConv2dOptions([kh, kw], options);
+  const [channels, height, width] = x.shape.slice(-3);
+  if (channels !== inChannels) {
+    throw new ArgumentError(
+      `Given groups=1, weight of size [${weight.shape.join(', ')}], expected input[${x.shape.join(', ')}] to have ` +
+        `${inChannels} channels, but got ${channels} channels instead`,
+    );
+  }
+  if (bias && (bias.rank !== 1 || bias.shape[0] !== outChannels)) {
+    throw new ArgumentError(
+      `Given weight of size [${weight.shape.join(', ')}], expected bias to be 1-dimensional with ${outChannels} ` +
+        `elements, but got bias of size [${bias.shape.join(', ')}] instead`,
+    );
+  }
+  const paddedHeight = height + padding[0][0] + padding[0][1];
+  const paddedWidth = width + padding[1][0] + padding[1][1];
+  const spanHeight = dilation[0] * (kh - 1) + 1;
+  const spanWidth = dilation[1] * (kw - 1) + 1;
+  if (paddedHeight < spanHeight || paddedWidth < spanWidth) {
+    throw new ArgumentError(
+      `Calculated padded input size per channel: (${paddedHeight} x ${paddedWidth}). Kernel size: (${spanHeight} x ` +
+        `${spanWidth}). Kernel size can't be greater than actual input size`,
+    );
+  }
+  return tf.tidy(() => convolve(x, weight, bias, { stride, dilation, padding }));
+}
+
+/**
+ * Checks conv2d's options and resolves them for a kernel of `[kh, kw]`: pairs for stride and dilation, and the
+ * padding of each side. nn.Conv2d calls it at construction so that bad options fail before any input arrives.
+ */
+export function resolveConv2dOptions(
+  [kh, kw]: readonly [number, number],
+  { stride = 1, padding = 0, dilation = 1 }: Conv2dOptions,
+): ResolvedConv2dOptions {
+  const strides = toPair('stride', stride);
+  const dilations = toPair('dilation', dilation);
+  if (strides.some((s) => s <= 0)) throw new ArgumentError('non-positive stride is not supported', { stride });
+  if (dilations.some((d) => d <= 0)) throw new ArgumentError('dilation should be greater than zero', { dilation });
+  const span = (k: number, d: number) => d * (k - 1);
+  let sides: SidePadding;
+  if (typeof padding === 'string') {
+    if (!(paddingModes as readonly string[]).includes(padding)) {
+      throw new ArgumentError(`Invalid padding string '${padding}', should be one of {'valid', 'same', 'full'}`, {
+        padding,
+      });
+    }
+    if (padding === 'same' && strides.some((s) => s !== 1)) {
+      throw new ArgumentError("padding='same' is not supported for strided convolutions", { padding, stride });
+    }
+    const total = [span(kh, dilations[0]), span(kw, dilations[1])];
+    // PyTorch puts the odd unit of 'same' padding after (bottom/right).
+    const split = (t: number): [number, number] =>
+      padding === 'valid' ? [0, 0] : padding === 'full' ? [t, t] : [Math.floor(t / 2), t - Math.floor(t / 2)];
+    sides = [split(total[0]), split(total[1])];
+  } else {
+    const [ph, pw] = toPair('padding', padding);
+    if (ph < 0 || pw < 0) throw new ArgumentError('negative padding is not supported', { padding });
+    sides = [
+      [ph, ph],
+      [pw, pw],
+    ];
+  }
+  return { stride: strides, dilation: dilations, padding: sides };
+}

@@ -1,0 +1,211 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { ArgumentError } from '../errors';
+import { outputSize, shape4, toPair, type ExplicitPadding, type IntOrPair } from './window';
+
+export interface Pool2dOptions {
+  /** Window size, `k` or `[kh, kw]`. */
+  kernelSize: IntOrPair;
+  /** Step between windows; defaults to the kernel size, as in PyTorch. */
+  stride?: IntOrPair;
+  /** Implicit padding on every side, at most half the kernel. Default 0. */
+  padding?: IntOrPair;
+  /** Round the output size up instead of down, so a partial last window counts (see outputSize). */
+  ceilMode?: boolean;
+}
+
+export interface AvgPool2dOptions extends Pool2dOptions {
+  /** Whether the zero padding counts in each window's divisor. Default true, as in PyTorch. */
+  countIncludePad?: boolean;
+}
+
+export interface ResolvedPool2dOptions extends Pool2dOptions {
+  kernelSize: [number, number];
+  stride: [number, number];
+  padding: [number, number];
+  ceilMode: boolean;
+}
+
+/** One spatial axis of a pooling: where its windows fall. */
+interface PoolAxis {
+  size: number;
+  kernel: number;
+  stride: number;
+  padding: number;
+  out: number;
+  /** Padding after the input that tfjs needs to produce `out` windows: up to the requested padding, more in ceil
+   *  mode when the last window hangs past the padded edge. */
+  padAfter: number;
+}
+
+/**
+ * 2-D max pooling over an NCHW input, as torch.nn.functional.max_pool2d (without dilation or indices).
+ *
+ * Shapes: `x` is `[N, C, H, W]`, or `[C, H, W]` unbatched (the output is then unbatched too); the output is
+ * `[N, C, Ho, Wo]` with Ho = outputSize(H, kh, { stride: sh, padding: ph, ceilMode }) =
+ * ⌊(H + 2·ph − kh)/sh⌋ + 1 (rounded up in ceil mode, less a last window that would start in the padding), Wo alike.
+ * Padding counts as −∞, so it never wins. Values are exact (no arithmetic). Backward: each output's gradient goes
+ * to the first maximum of its window, in row-major order, as in PyTorch.
+ */
+export function maxPool2d(x: tf.Tensor, options: Pool2dOptions): tf.Tensor {
+  const axes = poolAxes('max_pool2d', x, resolvePool2dOptions(options));
+  const { filterSize, strides, pad } = windowAttrs(axes);
+  const taps = filterSize[0] * filterSize[1];
+  return pool(x, axes, {
+    // tfjs's pooling ignores explicit padding, which is PyTorch's −∞ padding for max.
+    forward: (planes) => tf.maxPool(planes, filterSize, strides, pad),
+    // Not tfjs's MaxPoolGrad: on wasm it routes ties and overlapping windows wrongly. Instead a convolution by
+    // one-hot filters lines each window's cells up as channels (strided slices are far slower on wasm), the
+    // first cell equal to the window's maximum is picked, and the transposed convolution adds dy back there.
+    // Values are clipped to finite ones so that 0·x stays 0: every product and sum involved is then exact.
+    backward: (dy, planes, y) => {
+      const oneHot = tf.reshape(tf.eye(taps), [filterSize[0], filterSize[1], 1, taps]) as tf.Tensor4D;
+      const padded = tf.pad(finite(planes), pad, -FLOAT32_MAX) as tf.Tensor4D;
+      const cells = tf.conv2d(padded, oneHot, strides, 'valid');
+      // 1 − step(max − cell) is 1 exactly where the cell is the maximum (tf.equal broadcasts slowly on wasm).
+      const isMax = tf.sub(1, tf.step(tf.sub(finite(y), cells)));
+      const first = tf.mul(isMax, tf.sub(1, tf.step(tf.sub(tf.cumsum(isMax, 3), 1))));
+      return tf.conv2dTranspose(tf.mul(first, dy) as tf.Tensor4D, oneHot, shape4(planes), strides, pad);
+    },
+  });
+}
+
+/**
+ * 2-D average pooling over an NCHW input, as torch.nn.functional.avg_pool2d (without divisor_override).
+ *
+ * Shapes as maxPool2d. Each output is the window's sum divided by the number of its cells that lie within the
+ * padded input (`countIncludePad`, the default) or within the input itself (`countIncludePad: false`); in ceil mode
+ * the part of a last window that hangs past the padded edge never counts. Backward: each output's gradient, divided
+ * the same way, goes to every input cell of its window.
+ */
+export function avgPool2d(x: tf.Tensor, { countIncludePad = true, ...options }: AvgPool2dOptions): tf.Tensor {
+  const axes = poolAxes('avg_pool2d', x, resolvePool2dOptions(options));
+  const { filterSize, strides, pad } = windowAttrs(axes);
+  const divisors = windowMap(axes, (axis) => windowCounts(axis, countIncludePad));
+  // tfjs divides by the cells inside the input, as countIncludePad: false does; other divisors rescale that.
+  const inside = windowMap(axes, (axis) => windowCounts(axis, false));
+  const factors = inside.map((count, i) => count / divisors[i]);
+  const outShape: [number, number, number] = [axes[0].out, axes[1].out, 1];
+  const rescale = (t: tf.Tensor) =>
+    factors.every((f) => f === 1) ? t : tf.mul(t, tf.tensor3d(factors, outShape));
+  return pool(x, axes, {
+    forward: (planes) => rescale(tf.avgPool(planes, filterSize, strides, pad)),
+    // Every input cell of a window receives dy / divisor: a transposed convolution by a kh×kw filter of ones.
+    backward: (dy, planes) => {
+      const share = tf.div(dy, tf.tensor3d(divisors, outShape)) as tf.Tensor4D;
+      const ones = tf.ones([...filterSize, 1, 1]) as tf.Tensor4D;
+      return tf.conv2dTranspose(share, ones, shape4(planes), strides, pad);
+    },
+  });
+}
+
+/**
+ * Checks pooling options (positive kernel and stride, padding at most half the kernel) and resolves them to pairs;
+ * nn.MaxPool2d and nn.AvgPool2d call it at construction.
+ */
+export function resolvePool2dOptions(options: Pool2dOptions): ResolvedPool2dOptions {
+  const { kernelSize, stride, padding = 0, ceilMode = false } = options;
+  const kernel = toPair('kernel_size', kernelSize);
+  const strides = toPair('stride', stride ?? kernelSize);
+  const paddings = toPair('padding', padding);
+  if (kernel.some((k) => k <= 0)) {
+    throw new ArgumentError(`kernel size should be greater than zero, but got kH: ${kernel[0]} kW: ${kernel[1]}`);
+  }
+  if (strides.some((s) => s <= 0)) {
+    throw new ArgumentError(`stride should be greater than zero, but got dH: ${strides[0]} dW: ${strides[1]}`);
+  }
+  if (paddings.some((p) => p < 0)) throw new ArgumentError('negative padding is not supported', { padding });
+  for (const axis of [0, 1]) {
+    if (paddings[axis] > Math.floor(kernel[axis] / 2)) {
+      throw new ArgumentError(
+        `pad should be at most half of effective kernel size, but got pad=${paddings[axis]}, ` +
+          `kernel_size=${kernel[axis]} and dilation=1`,
+      );
+    }
+  }
+  return { kernelSize: kernel, stride: strides, padding: paddings, ceilMode };
+}
+
+function poolAxes(name: string, x: tf.Tensor, options: ResolvedPool2dOptions): [PoolAxis, PoolAxis] {
+  if ((x.rank !== 3 && x.rank !== 4) || x.size === 0) {
+    throw new ArgumentError(
+      `${name}: non-empty 3D or 4D (batch mode) tensor expected for input, got shape [${x.shape}]`,
+    );
+  }
+  const [channels, height, width] = x.shape.slice(-3);
+  const axes = [height, width].map((size, i): PoolAxis => {
+    const [kernel, stride, padding] = [options.kernelSize[i], options.stride[i], options.padding[i]];
+    const out = outputSize(size, kernel, { stride, padding, ceilMode: options.ceilMode });
+    const padAfter = Math.max(0, (out - 1) * stride + kernel - size - padding);
+    return { size, kernel, stride, padding, out, padAfter };
+  }) as [PoolAxis, PoolAxis];
+  if (axes.some((axis) => axis.out < 1)) {
+    throw new ArgumentError(
+      `${name}: Given input size: (${channels}x${height}x${width}). Calculated output size: ` +
+        `(${channels}x${axes[0].out}x${axes[1].out}). Output size is too small`,
+    );
+  }
+  return axes;
+}
+
+/** A tfjs pooling of channel planes `[M, H, W, 1]` into `[M, Ho, Wo, 1]`, and its gradient. */
+interface PoolKernel {
+  forward(planes: tf.Tensor4D): tf.Tensor;
+  /** d loss/d planes, from d loss/d output `dy` and the forward's input `planes` and output `y`. */
+  backward(dy: tf.Tensor4D, planes: tf.Tensor4D, y: tf.Tensor): tf.Tensor;
+}
+
+/**
+ * Runs `kernel` as a differentiable op. Each channel is pooled on its own, so NCHW is viewed as `[N·C, H, W, 1]`,
+ * a reshape rather than a transpose.
+ */
+function pool(x: tf.Tensor, [rows, columns]: [PoolAxis, PoolAxis], kernel: PoolKernel): tf.Tensor {
+  const op = tf.customGrad((...args: unknown[]) => {
+    const [input, save] = args as [tf.Tensor, tf.GradSaveFunc];
+    const planes = tf.reshape(input, [-1, rows.size, columns.size, 1]) as tf.Tensor4D;
+    const y = kernel.forward(planes);
+    save([planes, y]);
+    return {
+      value: tf.reshape(y, [...input.shape.slice(0, -2), rows.out, columns.out]),
+      gradFunc: (dy: tf.Tensor, [savedPlanes, savedY]: tf.Tensor[]) => {
+        const dyPlanes = tf.reshape(dy, shape4(savedY)) as tf.Tensor4D;
+        const dPlanes = kernel.backward(dyPlanes, savedPlanes as tf.Tensor4D, savedY);
+        return tf.reshape(dPlanes, input.shape);
+      },
+    };
+  }) as (input: tf.Tensor) => tf.Tensor;
+  return tf.tidy(() => op(x));
+}
+
+/**
+ * How many cells of each window along one axis the divisor counts: the window clipped to the padded input
+ * [−padding, size + padding), or to the input [0, size) when padding does not count.
+ */
+function windowCounts({ size, kernel, stride, padding, out }: PoolAxis, countIncludePad: boolean): number[] {
+  return Array.from({ length: out }, (_, i) => {
+    const start = i * stride - padding;
+    const end = Math.min(start + kernel, size + padding);
+    return countIncludePad ? end - start : Math.min(end, size) - Math.max(start, 0);
+  });
+}
+
+/** `perAxis(rows)[i] · perAxis(columns)[j]` for every output position (i, j), row-major. */
+function windowMap([rows, columns]: [PoolAxis, PoolAxis], perAxis: (axis: PoolAxis) => number[]): Float32Array {
+  const [down, across] = [perAxis(rows), perAxis(columns)];
+  const cell = (k: number) => down[Math.floor(k / columns.out)] * across[k % columns.out];
+  return Float32Array.from({ length: rows.out * columns.out }, (_, k) => cell(k));
+}
+
+/** Kernel size, strides and explicit padding (PyTorch's, plus whatever ceil mode needs), as tfjs's ops take them. */
+function windowAttrs([rows, columns]: [PoolAxis, PoolAxis]) {
+  return {
+    filterSize: [rows.kernel, columns.kernel] as [number, number],
+    strides: [rows.stride, columns.stride] as [number, number],
+    pad: [[0, 0], [rows.padding, rows.padAfter], [columns.padding, columns.padAfter], [0, 0]] as ExplicitPadding,
+  };
+}
+
+const FLOAT32_MAX = 3.4028234663852886e38;
+
+function finite(t: tf.Tensor): tf.Tensor {
+  return tf.clipByValue(t, -FLOAT32_MAX, FLOAT32_MAX);
+}

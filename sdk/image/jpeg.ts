@@ -1,0 +1,84 @@
+import jpeg from 'jpeg-js';
+import { ImageError } from '../errors';
+import type { Image } from './image';
+
+/** The frame header (SOFn) of a JPEG: size and number of colour components. */
+interface JpegFrame {
+  width: number;
+  height: number;
+  components: number;
+}
+
+/** SOF0 baseline, SOF1 extended sequential and SOF2 progressive, all Huffman-coded: what jpeg-js decodes. */
+const DECODABLE = new Set([0xc0, 0xc1, 0xc2]);
+
+export function isJpeg(bytes: Uint8Array): boolean {
+  return bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff;
+}
+
+/**
+ * Walks the marker segments from the start of the file to the frame header, without touching the entropy-coded
+ * data, so an image's size is known before it is decoded.
+ */
+export function jpegFrame(bytes: Uint8Array): JpegFrame {
+  let offset = 2;
+  while (offset + 4 <= bytes.length) {
+    if (bytes[offset] !== 0xff) throw new ImageError('corrupt_image', `JPEG marker expected at byte ${offset}`);
+    const marker = bytes[offset + 1];
+    if (marker === 0xff) {
+      offset += 1; // fill byte before a marker
+      continue;
+    }
+    if (marker === 0x01 || (marker >= 0xd0 && marker <= 0xd7)) {
+      offset += 2; // markers without a segment
+      continue;
+    }
+    if (marker === 0xd9 || marker === 0xda) break;
+    const length = (bytes[offset + 2] << 8) | bytes[offset + 3];
+    if (isFrameHeader(marker)) return readFrame(bytes, offset, marker);
+    if (length < 2) throw new ImageError('corrupt_image', `JPEG segment at byte ${offset} has length ${length}`);
+    offset += 2 + length;
+  }
+  throw new ImageError('corrupt_image', 'JPEG data ends before its frame header (SOF)');
+}
+
+/**
+ * Decodes a baseline or progressive JPEG (jpeg-js) into RGB, or grey (1 channel) when the file has a single
+ * component. CMYK files are converted to RGB. `maxPixels` also bounds jpeg-js's own resolution and memory limits.
+ */
+export function decodeJpeg(bytes: Uint8Array, frame: JpegFrame, maxPixels: number): Image {
+  const { width, height, data } = jpeg.decode(bytes, {
+    useTArray: true,
+    formatAsRGBA: false,
+    tolerantDecoding: false,
+    maxResolutionInMP: maxPixels / 1e6,
+    // Coefficients (2 bytes per sample), component planes and the RGB output: about 12 bytes per pixel.
+    maxMemoryUsageInMB: Math.ceil((maxPixels * 16) / 2 ** 20),
+  });
+  if (frame.components !== 1) return { width, height, channels: 3, data };
+  const grey = new Uint8Array(width * height);
+  for (let i = 0; i < grey.length; i++) grey[i] = data[i * 3];
+  return { width, height, channels: 1, data: grey };
+}
+
+function isFrameHeader(marker: number): boolean {
+  return marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc;
+}
+
+function readFrame(bytes: Uint8Array, offset: number, marker: number): JpegFrame {
+  if (offset + 10 > bytes.length) throw new ImageError('corrupt_image', 'JPEG frame header is truncated');
+  const precision = bytes[offset + 4];
+  const height = (bytes[offset + 5] << 8) | bytes[offset + 6];
+  const width = (bytes[offset + 7] << 8) | bytes[offset + 8];
+  const components = bytes[offset + 9];
+  if (!DECODABLE.has(marker) || precision !== 8) {
+    throw new ImageError(
+      'unsupported_image',
+      `only 8-bit baseline and progressive JPEGs are supported, not SOF${marker - 0xc0} with ${precision}-bit samples`,
+    );
+  }
+  if (width === 0 || height === 0 || ![1, 3, 4].includes(components)) {
+    throw new ImageError('corrupt_image', `JPEG frame header gives ${width}×${height} with ${components} components`);
+  }
+  return { width, height, components };
+}

@@ -1,0 +1,20 @@
+/**
+ * edgeml: train small networks with PyTorch's semantics on TensorFlow.js's WebAssembly backend, export them as
+ * bundles, and serve them from Cloudflare Workers. This entry point is for Node: importing it starts the backend
+ * (wasm, or cpu when wasm cannot start; EDGEML_BACKEND=cpu|wasm forces one).
+ */
+import { ready } from './backend';
+
+await ready();
+
+export * as tf from '@tensorflow/tfjs-core';
+export { ready, currentBackend, type BackendName } from './backend';
+export * as data from './data/index';
+export * as nn from './nn/index';
+export * as F from './functional/index';
+export * as optim from './optim/index';
+export * as train from './train/index';
+export * as bundle from './bundle/index';
+export * as image from './image/index';
+export { Generator, manualSeed } from './random';
+export { EdgeMLError, CsvError, BundleError, InputError, ArgumentError, ImageError } from './errors';

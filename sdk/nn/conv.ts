@@ -1,0 +1,72 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { conv2d, resolveConv2dOptions, type Conv2dOptions, type Conv2dPadding } from '../functional/conv';
+import { toPair, type IntOrPair } from '../functional/window';
+import { defaultGenerator, type Generator } from '../random';
+import { requirePositiveInteger } from './linear';
+import { Module, type ModuleSpec } from './module';
+
+export interface Conv2dModuleOptions extends Conv2dOptions {
+  /** Learn an additive bias per output channel. Default true. */
+  bias?: boolean;
+  /** Source of the initial weights; the global generator (see manualSeed) when omitted. */
+  generator?: Generator;
+}
+
+/**
+ * A 2-D convolution layer, as torch.nn.Conv2d with groups = 1 and zero padding (see F.conv2d for the arithmetic).
+ *
+ * Shapes: input `[N, inChannels, H, W]` or `[inChannels, H, W]`, weight `[outChannels, inChannels, kh, kw]`, bias
+ * `[outChannels]`, output `[N, outChannels, Ho, Wo]` with Ho = ⌊(H + 2·ph − dh·(kh − 1) − 1)/sh⌋ + 1, Wo alike.
+ * Initialisation is PyTorch's default (kaiming_uniform with a = √5), which for the weight and the bias comes down to
+ * U(−1/√fanIn, 1/√fanIn) with fanIn = inChannels·kh·kw. State-dict keys: `weight`, `bias`.
+ */
+export class Conv2d extends Module {
+  readonly weight: tf.Variable;
+  readonly bias: tf.Variable | undefined;
+  readonly kernelSize: [number, number];
+  readonly stride: [number, number];
+  readonly padding: Conv2dPadding;
+  readonly dilation: [number, number];
+
+  constructor(
+    readonly inChannels: number,
+    readonly outChannels: number,
+    kernelSize: IntOrPair,
+    { stride = 1, padding = 0, dilation = 1, bias = true, generator = defaultGenerator() }: Conv2dModuleOptions = {},
+  ) {
+    super();
+    requirePositiveInteger('inChannels', inChannels);
+    requirePositiveInteger('outChannels', outChannels);
+    const [kh, kw] = toPair('kernelSize', kernelSize);
+    for (const k of [kh, kw]) requirePositiveInteger('kernelSize', k);
+    const resolved = resolveConv2dOptions([kh, kw], { stride, padding, dilation });
+    this.kernelSize = [kh, kw];
+    this.stride = resolved.stride;
+    this.dilation = resolved.dilation;
+    this.padding = typeof padding === 'string' ? padding : toPair('padding', padding);
+    const bound = 1 / Math.sqrt(inChannels * kh * kw);
+    const count = outChannels * inChannels * kh * kw;
+    const weight = tf.tensor4d(generator.uniform(count, -bound, bound), [outChannels, inChannels, kh, kw]);
+    this.weight = this.registerParameter('weight', weight);
+    this.bias = bias
+      ? this.registerParameter('bias', tf.tensor1d(generator.uniform(outChannels, -bound, bound)))
+      : undefined;
+  }
+
+  forward(x: tf.Tensor): tf.Tensor {
+    return conv2d(x, this.weight, this.bias, { stride: this.stride, padding: this.padding, dilation: this.dilation });
+  }
+
+  spec(): ModuleSpec {
+    return {
+      type: 'Conv2d',
+      inChannels: this.inChannels,
+      outChannels: this.outChannels,
+      kernelSize: this.kernelSize,
+      stride: this.stride,
+      padding: this.padding,
+      dilation: this.dilation,
+      bias: this.bias !== undefined,
+    };
+  }
+}

@@ -1,0 +1,11 @@
+export { Module, type ModuleSpec, type StateDict } from './module';
+export { Linear, type LinearOptions } from './linear';
+export { ReLU, Sigmoid } from './activation';
+export { Dropout } from './dropout';
+export { BatchNorm1d, BatchNorm2d, type BatchNormModuleOptions } from './batchnorm';
+export { Flatten } from './flatten';
+export { Sequential } from './sequential';
+export { build } from './build';
+export { summary, type Summary, type SummaryRow } from './summary';
+export { Conv2d, type Conv2dModuleOptions } from './conv';
+export { MaxPool2d, AvgPool2d, type Pool2dModuleOptions, type AvgPool2dModuleOptions } from './pool';
