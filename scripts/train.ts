@@ -5,6 +5,7 @@ import { save } from '../sdk/bundle/save';
 import { readCsv } from '../sdk/data/csv';
 import { summary } from '../sdk/nn/summary';
 import { trainingCurvesSvg } from '../sdk/report/curves';
+import { trainingReportHtml } from '../sdk/report/report';
 import { recipes, trainClassifier, type Recipe } from '../sdk/train/recipe';
 import { numberOption, parseCli, runCli, UsageError } from './cli';
 
@@ -73,7 +74,7 @@ runCli(async () => {
     log(`  class ${c}: precision ${m.precision.toFixed(3)} recall ${m.recall.toFixed(3)} f1 ${m.f1.toFixed(3)} (n=${m.support})`),
   );
 
-  await save(args.out, {
+  const manifest = await save(args.out, {
     model: result.model,
     features: dataset.features,
     scaler: result.scaler,
@@ -91,9 +92,25 @@ runCli(async () => {
       data: { path: args.data, sha256: dataset.source!.sha256, rows: dataset.rows },
     },
   });
-  const curves = path.join(args.out, 'training.svg');
-  await writeFile(curves, trainingCurvesSvg(result.history.epochs, `${args.recipe} recipe on ${path.basename(args.data)}`));
+  const title = `${args.recipe} recipe on ${path.basename(args.data)}`;
+  await writeFile(path.join(args.out, 'training.svg'), trainingCurvesSvg(result.history.epochs, title));
+  const report = path.join(args.out, 'report.html');
+  await writeFile(
+    report,
+    trainingReportHtml({
+      title,
+      recipe,
+      history: result.history,
+      test,
+      train: result.train,
+      labels: manifest.labels,
+      features: dataset.features,
+      model: result.model,
+      data: { path: args.data, rows: dataset.rows, sha256: dataset.source?.sha256 },
+    }),
+  );
   log(`wrote ${args.out}/model.safetensors, model.json and training.svg`);
+  log(`report: ${report}`);
   if (args.json) {
     console.log(
       JSON.stringify({

@@ -75,6 +75,29 @@ export class Bundle {
     return this.classify(x);
   }
 
+  /**
+   * Runs an image-transform bundle on `images`: `[C, H, W]` or `[N, C, H, W]` floats with the manifest's channel
+   * count, as image.toTensor makes them. Returns the model's output (e.g. feature maps `[N, C', H', W']`, unbatched
+   * when the input was); the caller disposes it. Throws InputError when the input does not fit the model.
+   */
+  transform(images: tf.Tensor): tf.Tensor {
+    const { task, preprocess } = this.manifest;
+    if (task !== 'image-transform') throw new InputError(`bundle ${this.manifest.name} is a ${task} model, not an image transform`);
+    const channels = images.shape[images.rank - 3];
+    if ((images.rank !== 3 && images.rank !== 4) || (preprocess.channels !== undefined && channels !== preprocess.channels)) {
+      throw new InputError(
+        `bundle ${this.manifest.name} takes images of shape [C, H, W] or [N, C, H, W] with C = ${preprocess.channels}, got [${images.shape}]`,
+        { field: 'shape', shape: images.shape },
+      );
+    }
+    try {
+      return tf.tidy(() => this.model.forward(images));
+    } catch (error) {
+      if (error instanceof ArgumentError) throw new InputError(error.message, error.details);
+      throw error;
+    }
+  }
+
   /** Frees the model's tensors; the bundle cannot predict afterwards. */
   dispose(): void {
     this.model.dispose();

@@ -180,7 +180,7 @@ export function unpackSafetensors(bytes: Uint8Array): SafetensorsContents {
 function parseHeader(bytes: Uint8Array): Record<string, unknown> {
   let text: string;
   try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes);
   } catch {
     throw new BundleError('safetensors header is not valid UTF-8');
   }

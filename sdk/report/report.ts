@@ -51,7 +51,7 @@ export function trainingReportHtml(report: TrainingReport): string {
     report.data ? `<p class="source">${escapeXml(dataLine(report.data))}</p>` : '',
     headlineHtml(report),
     `<section id="recipe"><h2>Recipe</h2>${recipeTableHtml(recipe)}</section>`,
-    `<section id="curves"><h2>Loss and accuracy per epoch</h2>${trainingCurvesSvg(history.epochs, curvesTitle(history))}</section>`,
+    `<section id="curves"><h2>Loss and accuracy per epoch</h2>${penaltyNote(recipe)}${trainingCurvesSvg(history.epochs, curvesTitle(history))}</section>`,
     '<section id="classes" class="pair">',
     `<div><h2>Confusion matrix (test split)</h2>${confusionHeatmapSvg(test.confusion, labels)}</div>`,
     `<div><h2>Per class (test split)</h2>${perClassTableHtml(test, labels)}</div>`,
@@ -84,6 +84,13 @@ function headlineHtml({ test, train, history, recipe }: TrainingReport): string 
 
 function curvesTitle(history: History): string {
   return history.bestEpoch === undefined ? 'Training' : `Training (lowest validation loss at epoch ${history.bestEpoch})`;
+}
+
+/** Without it, a training loss above the validation loss reads as a bug rather than as the penalty. */
+function penaltyNote({ l1, l2 }: Recipe): string {
+  if (l1 === 0 && l2 === 0) return '';
+  const terms = [l1 > 0 ? `L1 = ${l1}` : '', l2 > 0 ? `L2 = ${l2}` : ''].filter(Boolean).join(' and ');
+  return `<p>The training loss is the objective minimised, so it includes the ${terms} penalty; the validation loss is the cross-entropy alone.</p>`;
 }
 
 function dataLine({ path, rows, sha256 }: NonNullable<TrainingReport['data']>): string {

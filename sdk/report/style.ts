@@ -20,4 +20,5 @@ th { font-weight: 600; }
 .per-class td:first-child, .per-class th:first-child { text-align: left; }
 .per-class tfoot th, .per-class tfoot td { border-top: 2px solid #9ca3af; font-weight: 600; }
 svg { display: block; max-width: 100%; height: auto; }
+#curves svg { width: 100%; }
 `;

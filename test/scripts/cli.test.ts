@@ -1,5 +1,5 @@
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -48,6 +48,27 @@ describe('npm run train', () => {
     expect(failed.stderr).toMatch(/bad\.csv.*line 3.*"ram"/);
     expect(failed.stderr).not.toMatch(/\n\s+at /);
     expect(existsSync(target)).toBe(false);
+  });
+
+  it('leaves the previous bundle untouched when training is interrupted with Ctrl-C', async () => {
+    const before = readFileSync(path.join(out, 'model.safetensors'));
+    const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/train.ts', '--epochs', '500', '--out', out], {
+      cwd: repoRoot,
+    });
+    await new Promise<void>((resolve) => child.stdout.on('data', (chunk) => /epoch +2\//.test(String(chunk)) && resolve()));
+    child.kill('SIGINT');
+    const status = await new Promise((resolve) => child.on('exit', (code, signal) => resolve(code ?? signal)));
+    expect(status).not.toBe(0);
+    expect(readFileSync(path.join(out, 'model.safetensors')).equals(before)).toBe(true);
+    expect(readdirSync(path.dirname(out))).toEqual(['phone-price']);
+  });
+
+  it('leaves the previous bundle untouched when training fails midway', () => {
+    const before = readFileSync(path.join(out, 'model.json'), 'utf8');
+    const diverged = run('train', ['--epochs', '5', '--lr', '1e30', '--optimizer', 'sgd', '--no-standardize', '--out', out]);
+    expect(diverged.status).toBe(1);
+    expect(diverged.stderr).toContain('lower the learning rate');
+    expect(readFileSync(path.join(out, 'model.json'), 'utf8')).toBe(before);
   });
 
   it('rejects unknown options and bad values with the usage text', () => {

@@ -1,21 +1,24 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ready } from '../../../sdk/backend';
-import { BatchNorm2d } from '../../../sdk/nn/batchnorm';
+import { BatchNorm1d, BatchNorm2d } from '../../../sdk/nn/batchnorm';
 import { expectClose, fromFixture, torchFixture } from '../../helpers/fixtures';
-
-const { cases } = torchFixture('batchnorm2d.json');
 
 beforeAll(ready);
 
-function fresh(c: any): BatchNorm2d {
-  const { num_features, eps, momentum, affine } = c.config;
-  const bn = new BatchNorm2d(num_features, { eps, momentum, affine });
-  if (affine) bn.loadStateDict({ weight: fromFixture(c.weight), bias: fromFixture(c.bias) }, { strict: false });
-  return bn;
-}
+describe.each([
+  { Layer: BatchNorm1d, fixture: 'batchnorm1d.json' },
+  { Layer: BatchNorm2d, fixture: 'batchnorm2d.json' },
+])('nn.$Layer.name matches PyTorch ($fixture)', ({ Layer, fixture }) => {
+  const { cases } = torchFixture(fixture);
 
-describe('nn.BatchNorm2d matches torch.nn.BatchNorm2d', () => {
+  function fresh(c: any) {
+    const { num_features, eps, momentum, affine } = c.config;
+    const bn = new Layer(num_features, { eps, momentum, affine });
+    if (affine) bn.loadStateDict({ weight: fromFixture(c.weight), bias: fromFixture(c.bias) }, { strict: false });
+    return bn;
+  }
+
   it.each<any>(cases)('$name: outputs and running statistics over the train steps, then eval', (c) => {
     const bn = fresh(c);
     for (const step of c.train_steps) {
@@ -37,17 +40,20 @@ describe('nn.BatchNorm2d matches torch.nn.BatchNorm2d', () => {
     }
   });
 
-  it('has PyTorch state-dict keys', () => {
-    expect(Object.keys(new BatchNorm2d(3).stateDict())).toEqual([
-      'weight',
-      'bias',
-      'running_mean',
-      'running_var',
-      'num_batches_tracked',
-    ]);
+  it('has PyTorch state-dict keys, without weight and bias when not affine', () => {
+    const buffers = ['running_mean', 'running_var', 'num_batches_tracked'];
+    expect(Object.keys(new Layer(3).stateDict())).toEqual(['weight', 'bias', ...buffers]);
+    expect(Object.keys(new Layer(3, { affine: false }).stateDict())).toEqual(buffers);
+  });
+});
+
+describe('batch norm input checks, worded like PyTorch', () => {
+  it('refuses a single value per channel in training', () => {
+    expect(() => new BatchNorm1d(3).forward(tf.ones([1, 3]))).toThrow(/more than 1 value per channel/);
   });
 
-  it('wants 4-D input and names a channel mismatch', () => {
+  it('names the accepted ranks and a channel mismatch', () => {
+    expect(() => new BatchNorm1d(3).forward(tf.ones([4, 5]))).toThrow(/BatchNorm1d\(3\) got 5 channels/);
     expect(() => new BatchNorm2d(3).forward(tf.ones([2, 3]))).toThrow(/BatchNorm2d expects a 4D input/);
     expect(() => new BatchNorm2d(3).forward(tf.ones([2, 4, 2, 2]))).toThrow(/BatchNorm2d\(3\) got 4 channels/);
   });
