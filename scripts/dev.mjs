@@ -1,0 +1,41 @@
+#!/usr/bin/env node
+// `npm start`: serves the Worker with its default model under `wrangler dev` on 127.0.0.1 (port 8787, or PORT),
+// offline: no Cloudflare login, no telemetry prompt. Prints the URL and a curl to try once it answers; Ctrl-C stops
+// wrangler and its workerd.
+import { exampleInstance, startWrangler } from './wrangler.mjs';
+
+const port = Number(process.env.PORT ?? 8787);
+if (!Number.isInteger(port) || port < 1 || port > 65535) {
+  console.error(`PORT must be a port number (1-65535), not "${process.env.PORT}"`);
+  process.exit(2);
+}
+
+// wrangler runs in its own process group (so that all of it can be stopped), out of reach of the terminal's Ctrl-C.
+const cancelled = new AbortController();
+let server;
+const stop = async () => {
+  cancelled.abort(); // while starting, startWrangler stops wrangler and rejects (below)
+  if (server === undefined) return;
+  await server.stop();
+  process.exit(130);
+};
+process.once('SIGINT', stop);
+process.once('SIGTERM', stop);
+
+try {
+  server = await startWrangler({ port, echo: true, signal: cancelled.signal });
+} catch (error) {
+  if (cancelled.signal.aborted) process.exit(130);
+  console.error(`edgeml: wrangler dev did not start: ${error.message}`);
+  process.exit(1);
+}
+const body = JSON.stringify({ instances: [exampleInstance()] });
+console.log(`
+edgeml is serving on ${server.url}  (ready in ${(server.readyMs / 1000).toFixed(1)} s; Ctrl-C to stop)
+
+  curl -s ${server.url}/v1/models/phone-price/predict \\
+    -H 'Content-Type: application/json' \\
+    -d '${body}'
+
+  API: ${server.url}/openapi.json   models: ${server.url}/v1/models   health: ${server.url}/healthz
+`);

@@ -1,0 +1,26 @@
+// Types of scripts/wrangler.mjs for the TypeScript tests that use it.
+export declare const ROOT: string;
+export declare const WRANGLER_ENV: Readonly<Record<string, string>>;
+
+export interface WranglerServer {
+  /** e.g. http://127.0.0.1:8787 */
+  url: string;
+  /** wrangler's process id, which is also its process group id. */
+  pid: number | undefined;
+  /** From spawning wrangler to the first 200 from /healthz. */
+  readyMs: number;
+  /** Everything wrangler printed so far. */
+  output(): string;
+  /** Stops the whole process group; true once none of its processes is left. */
+  stop(): Promise<boolean>;
+}
+
+export declare function startWrangler(options?: {
+  host?: string;
+  port?: number;
+  readyTimeoutMs?: number;
+  echo?: boolean;
+  signal?: AbortSignal;
+}): Promise<WranglerServer>;
+
+export declare function exampleInstance(): Record<string, number>;

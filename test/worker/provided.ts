@@ -1,0 +1,17 @@
+// What the worker project's globalSetup (test/worker-node/parity-setup.ts, in Node) hands to the tests in workerd.
+import type { Prediction } from '../../sdk/bundle/bundle';
+
+export interface ParityCase {
+  /** The served model's URL name. */
+  model: string;
+  /** Rows of the synthetic data set, each as the model's feature values in manifest order. */
+  instances: number[][];
+  /** What the SDK's bundle.load(...).predict(instances) gives in Node for the same bundle, computed this run. */
+  expected: Prediction[];
+}
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    parity: ParityCase;
+  }
+}

@@ -1,0 +1,37 @@
+import { OpenAPIHono } from '@hono/zod-openapi';
+import { BEARER_SCHEME, bearerAuth } from './auth';
+import type { AppEnv } from './bindings';
+import { onError, validationHook } from './errors';
+import { notFoundOrNotAllowed } from './not-found';
+import { ModelRegistry, type ModelSources } from './registry';
+import { healthRoutes } from './routes/health';
+import { modelRoutes, type PredictLimits } from './routes/models';
+import { startBackend } from './wasm';
+
+export type { ModelSource, ModelSources } from './registry';
+export type { PredictLimits } from './routes/models';
+
+export interface AppOptions {
+  /** The bundles to serve, by URL name: model.json's content and model.safetensors' bytes. */
+  models: ModelSources;
+  limits?: Partial<PredictLimits>;
+}
+
+export const DEFAULT_LIMITS: PredictLimits = { maxBodyBytes: 1024 * 1024, maxInstances: 1024 };
+
+/**
+ * The edgeml HTTP API as a Hono app (use it as a Worker's default export, or mount it in yours). Throws BundleError
+ * if a manifest is invalid; weights are checked when the model is first used.
+ */
+export function createApp({ models, limits }: AppOptions): OpenAPIHono<AppEnv> {
+  const registry = new ModelRegistry(models, startBackend);
+  const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+  app.onError(onError);
+  app.notFound(notFoundOrNotAllowed(app));
+  app.use('/v1/*', bearerAuth());
+  app.route('/', healthRoutes(registry, startBackend));
+  app.route('/', modelRoutes(registry, { ...DEFAULT_LIMITS, ...limits }));
+  app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', BEARER_SCHEME);
+  app.doc('/openapi.json', { openapi: '3.0.3', info: { title: 'edgeml', version: '1' } });
+  return app;
+}

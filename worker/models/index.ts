@@ -1,0 +1,9 @@
+// The bundles the deployable Worker serves. Imported statically so wrangler bundles them: model.json through
+// esbuild's JSON loader, model.safetensors through the Data rule in wrangler.toml (an ArrayBuffer).
+import type { ModelSources } from '../registry';
+import phonePriceManifest from './phone-price/model.json';
+import phonePriceWeights from './phone-price/model.safetensors';
+
+export const defaultModels: ModelSources = {
+  'phone-price': { manifest: phonePriceManifest, weights: phonePriceWeights },
+};
