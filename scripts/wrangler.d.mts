@@ -7,7 +7,7 @@ export interface WranglerServer {
   url: string;
   /** wrangler's process id, which is also its process group id. */
   pid: number | undefined;
-  /** From spawning wrangler to the first 200 from /healthz. */
+  /** From spawning wrangler to the first 200 from readyPath. */
   readyMs: number;
   /** Everything wrangler printed so far. */
   output(): string;
@@ -18,6 +18,8 @@ export interface WranglerServer {
 export declare function startWrangler(options?: {
   host?: string;
   port?: number;
+  /** The path polled until it answers 200 (default /healthz, which also starts the tfjs backend). */
+  readyPath?: string;
   readyTimeoutMs?: number;
   echo?: boolean;
   signal?: AbortSignal;

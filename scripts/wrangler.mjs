@@ -22,11 +22,18 @@ export const WRANGLER_ENV = {
 
 /**
  * Starts `wrangler dev` on `host:port` (a free port when `port` is 0) in its own process group and resolves once
- * GET /healthz answers 200, which also starts the tfjs backend. Rejects, after stopping it, if wrangler exits or
+ * GET `readyPath` answers 200; the default, /healthz, also starts the tfjs backend. Rejects, after stopping it, if wrangler exits or
  * does not get there within `readyTimeoutMs`, or `signal` aborts first; the error's message ends with wrangler's
  * output. With `echo`, wrangler's output is also copied to this process's stdout/stderr.
  */
-export async function startWrangler({ host = '127.0.0.1', port = 0, readyTimeoutMs = 60_000, echo = false, signal } = {}) {
+export async function startWrangler({
+  host = '127.0.0.1',
+  port = 0,
+  readyPath = '/healthz',
+  readyTimeoutMs = 60_000,
+  echo = false,
+  signal,
+} = {}) {
   const listenPort = port === 0 ? await freePort(host) : port;
   const url = `http://${host}:${listenPort}`;
   const started = performance.now();
@@ -58,7 +65,7 @@ export async function startWrangler({ host = '127.0.0.1', port = 0, readyTimeout
       if (signal?.aborted) throw new Error('start-up was cancelled');
       if (exit) throw new Error(`wrangler exited early (${JSON.stringify(exit)})`);
       if (performance.now() - started > readyTimeoutMs) throw new Error(`no answer on ${url} within ${readyTimeoutMs} ms`);
-      if (await answers(`${url}/healthz`)) break;
+      if (await answers(`${url}${readyPath}`)) break;
       await sleep(200);
     }
   } catch (error) {

@@ -5,16 +5,21 @@ import { onError, validationHook } from './errors';
 import { notFoundOrNotAllowed } from './not-found';
 import { ModelRegistry, type ModelSources } from './registry';
 import { healthRoutes } from './routes/health';
+import { DEFAULT_IMAGE_LIMITS, type ImageLimits } from './image/limits';
+import { imageRoutes } from './routes/image';
 import { modelRoutes, type PredictLimits } from './routes/models';
+import { pageRoutes } from './routes/page';
 import { startBackend } from './wasm';
 
 export type { ModelSource, ModelSources } from './registry';
 export type { PredictLimits } from './routes/models';
+export type { ImageLimits } from './image/limits';
 
 export interface AppOptions {
   /** The bundles to serve, by URL name: model.json's content and model.safetensors' bytes. */
   models: ModelSources;
-  limits?: Partial<PredictLimits>;
+  /** Overrides of the request limits (README: Security): `predict` for /predict, `image` for the image routes. */
+  limits?: { predict?: Partial<PredictLimits>; image?: Partial<ImageLimits> };
 }
 
 export const DEFAULT_LIMITS: PredictLimits = { maxBodyBytes: 1024 * 1024, maxInstances: 1024 };
@@ -30,7 +35,9 @@ export function createApp({ models, limits }: AppOptions): OpenAPIHono<AppEnv> {
   app.notFound(notFoundOrNotAllowed(app));
   app.use('/v1/*', bearerAuth());
   app.route('/', healthRoutes(registry, startBackend));
-  app.route('/', modelRoutes(registry, { ...DEFAULT_LIMITS, ...limits }));
+  app.route('/', modelRoutes(registry, { ...DEFAULT_LIMITS, ...limits?.predict }));
+  app.route('/', imageRoutes(registry, startBackend, { ...DEFAULT_IMAGE_LIMITS, ...limits?.image }));
+  app.route('/', pageRoutes());
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', BEARER_SCHEME);
   app.doc('/openapi.json', { openapi: '3.0.3', info: { title: 'edgeml', version: '1' } });
   return app;

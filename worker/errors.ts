@@ -60,6 +60,10 @@ export function errorResponses(...statuses: ErrorStatus[]) {
 const SDK_STATUS: Record<string, ErrorStatus> = {
   invalid_input: 422,
   invalid_argument: 422,
+  // ImageError (sdk/image/codec.ts): not PNG/JPEG (or a JPEG kind the decoder lacks), damaged data, too many pixels.
+  unsupported_image: 415,
+  corrupt_image: 422,
+  image_too_large: 413,
 };
 
 /**

@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { StandardScaler } from '../data/scaler';
 import { BundleError } from '../errors';
@@ -48,6 +48,7 @@ export async function save(dir: string, options: SaveOptions): Promise<Manifest>
   await mkdir(parent, { recursive: true });
   const temp = await mkdtemp(path.join(parent, `.${folder}.tmp-`));
   try {
+    await chmod(temp, 0o755); // mkdtemp makes it private; a bundle folder is read by servers and build tools
     // PyTorch's save_file writes this metadata, and Hugging Face loaders check it.
     const weights = encodeSafetensors(options.model.stateDict(), { format: 'pt' });
     const manifest = await describeBundle(folder, options, weights);

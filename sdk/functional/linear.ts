@@ -1,33 +1,87 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { differentiable } from './differentiable';
+import { differentiable, kernel, kernels } from './differentiable';
 
-/**
- * y = x·Wᵀ + b, as torch.nn.functional.linear. Input `[*, in]`, weight `[out, in]`, bias `[out]`, output `[*, out]`.
- *
- * Backward:
- *   dx = dy·W,  dW = dyᵀ·x,  db = Σ_rows dy.
- */
-export function linear(x: tf.Tensor, weight: tf.Tensor, bias?: tf.Tensor): tf.Tensor {
-  return bias ? linearOp(x, weight, bias) : linearOp(x, weight);
+const { add, mul, matMul, transpose, reshape } = kernels;
+
+/** An activation applied inside the linear op, where it costs no extra tape node (and on one path no kernel). */
+export type LinearActivation = 'linear' | 'relu';
+
+export interface LinearOptions {
+  /** Applied to x·Wᵀ + b; nn.Sequential passes 'relu' for a Linear followed by a ReLU. Default 'linear'. */
+  activation?: LinearActivation;
+  /** Wᵀ (`[in, out]`), when the caller keeps one (nn.Linear does in eval mode): the op then transposes nothing. */
+  transposedWeight?: tf.Tensor;
 }
 
-// Plain matMul + add rather than tf.fused.matMul: on tfjs-backend-wasm 4.22 the fused transposeB + bias path adds the
-// wrong bias to every row after the first (test/sdk/functional/linear.test.ts catches it).
-const linearOp = differentiable(([x, weight, bias], save) => {
-  const rows = asRows(x);
-  save([rows, weight]);
-  const product = tf.matMul(rows, weight, false, true);
-  return {
-    value: tf.reshape(bias ? tf.add(product, bias) : product, [...x.shape.slice(0, -1), weight.shape[0]]),
-    gradFunc: (dy: tf.Tensor, [savedRows, savedWeight]: tf.Tensor[]) => {
-      const dyRows = asRows(dy);
-      const dx = tf.reshape(tf.matMul(dyRows, savedWeight), x.shape);
-      const dWeight = tf.matMul(dyRows, savedRows, true, false);
-      return bias ? [dx, dWeight, tf.sum(dyRows, 0)] : [dx, dWeight];
-    },
-  };
-});
+/**
+ * y = activation(x·Wᵀ + b), as torch.nn.functional.linear (then relu). Input `[*, in]`, weight `[out, in]`, bias
+ * `[out]`, output `[*, out]`.
+ *
+ * Backward, with dz = dy (or dy where y > 0 for ReLU):
+ *   dx = dz·W,  dW = dzᵀ·x,  db = Σ_rows dz.
+ */
+export function linear(x: tf.Tensor, weight: tf.Tensor, bias?: tf.Tensor, options: LinearOptions = {}): tf.Tensor {
+  const op = linearOp(options.activation ?? 'linear', options.transposedWeight);
+  return bias ? op(x, weight, bias) : op(x, weight);
+}
+
+/*
+ * Why the products are arranged as they are: tfjs-backend-wasm 4.22 multiplies with XNNPACK only when neither
+ * operand is transposed; matMul(x, W, false, true) — any transposed product — falls back to a naive loop 10–20×
+ * slower. XNNPACK also re-packs its right operand whenever that tensor is new, at about 2 ns per element, which for
+ * a weight that changes every training step can cost more than the product itself. So:
+ *  - with Wᵀ at hand (nn.Linear keeps one in eval mode, which XNNPACK then keeps packed), or a weight no larger than
+ *    the batch's activations (cheaper to transpose than they are; measured, that is about where the two ways cross),
+ *    one _FusedMatMul kernel computes x·Wᵀ + b and the activation;
+ *  - otherwise the weight is the left operand, which XNNPACK reads in place: yᵀ = W·xᵀ, transposing only the
+ *    batch's activations. (dx = dz·W still re-packs W: avoiding that would take a second, transposed copy of W
+ *    kept in step by the optimiser.)
+ * Either way each output is one sequential float32 sum over the inputs (XNNPACK's) plus the bias. The fused kernel
+ * is never given transposeB with a bias: on wasm that adds the wrong bias to every row after the first (see
+ * test/sdk/nn/linear.test.ts).
+ */
+function linearOp(activation: LinearActivation, transposedWeight: tf.Tensor | undefined) {
+  return differentiable(([x, weight, bias], save) => {
+    const rows = asRows(x);
+    const [outFeatures, inFeatures] = weight.shape;
+    const batch = rows.shape[0];
+    let y: tf.Tensor;
+    if (batch === 0) {
+      y = tf.zeros([0, outFeatures]); // XNNPACK refuses empty operands (and says so on the console)
+    } else if (transposedWeight !== undefined || inFeatures * outFeatures <= batch * (inFeatures + outFeatures)) {
+      const a = reshape(rows, [1, batch, inFeatures]);
+      const b = reshape(transposedWeight ?? transpose(weight), [1, inFeatures, outFeatures]);
+      const attrs = { transposeA: false, transposeB: false, activation, leakyreluAlpha: 0 };
+      y = reshape(kernel('_FusedMatMul', bias ? { a, b, bias } : { a, b }, attrs), [batch, outFeatures]);
+    } else {
+      y = transpose(matMul(weight, transpose(rows)));
+      if (bias) y = add(y, bias);
+      if (activation === 'relu') y = kernel('Relu', { x: y });
+    }
+    // What the backward reads goes through save(), which copies it and records the copy on the tape; a variable
+    // is read directly instead, as it outlives the step and keeps its value until the optimiser runs.
+    const variable = weight instanceof tf.Variable;
+    save([rows, ...(activation === 'relu' ? [y] : []), ...(variable ? [] : [weight])]);
+    return {
+      value: x.rank === 2 ? y : reshape(y, [...x.shape.slice(0, -1), outFeatures]),
+      gradFunc: (dy: tf.Tensor, [savedRows, ...rest]: tf.Tensor[]) => {
+        const savedY = activation === 'relu' ? rest.shift() : undefined;
+        const savedWeight = rest.shift() ?? weight;
+        if (batch === 0) return [tf.zerosLike(x), tf.zerosLike(weight), ...(bias ? [tf.zerosLike(bias)] : [])];
+        let dz: tf.Tensor = asRows(dy);
+        if (savedY) dz = mul(dz, kernel('Step', { x: savedY }, { alpha: 0 }));
+        // dzᵀ is made explicitly (it is only a batch wide) so that XNNPACK computes dW = dzᵀ·x; summing its rows
+        // for db then reduces along the contiguous axis, where a column sum of dz would first transpose.
+        const dzT = transpose(dz);
+        const product = matMul(dz, savedWeight);
+        const dx = x.rank === 2 ? product : reshape(product, x.shape);
+        const dWeight = matMul(dzT, savedRows);
+        return bias ? [dx, dWeight, kernel('Sum', { x: dzT }, { axis: [1], keepDims: false })] : [dx, dWeight];
+      },
+    };
+  });
+}
 
 function asRows(t: tf.Tensor): tf.Tensor2D {
-  return tf.reshape(t, [-1, t.shape[t.rank - 1]]) as tf.Tensor2D;
+  return (t.rank === 2 ? t : reshape(t, [-1, t.shape[t.rank - 1]])) as tf.Tensor2D;
 }

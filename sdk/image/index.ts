@@ -11,3 +11,4 @@ export { ImageError, type ImageErrorCode } from '../errors';
 export type { Image } from './image';
 export { batch, chwToHwc, fromTensor, hwcToChw, solid, toTensor, type ToTensorOptions } from './layout';
 export { renderFeatureMaps, type FeatureMapOptions } from './featuremap';
+export { readImage, writePng } from './file';

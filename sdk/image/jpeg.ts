@@ -52,8 +52,10 @@ export function decodeJpeg(bytes: Uint8Array, frame: JpegFrame, maxPixels: numbe
     formatAsRGBA: false,
     tolerantDecoding: false,
     maxResolutionInMP: maxPixels / 1e6,
-    // Coefficients (2 bytes per sample), component planes and the RGB output: about 12 bytes per pixel.
-    maxMemoryUsageInMB: Math.ceil((maxPixels * 16) / 2 ** 20),
+    // What jpeg-js counts, per pixel at worst (4 components, no subsampling): coefficients as Int32 (16 bytes),
+    // component lines (4), the component samples (4) and the RGB output (3), i.e. 27 bytes, plus the padding of the
+    // last MCU row and column and the tables: 32 bytes per pixel and 1 MiB, so that maxPixels alone decides.
+    maxMemoryUsageInMB: Math.ceil((maxPixels * 32) / 2 ** 20) + 1,
   });
   if (frame.components !== 1) return { width, height, channels: 3, data };
   const grey = new Uint8Array(width * height);

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { ArgumentError } from '../errors';
-import { linear } from '../functional/linear';
+import { linear, type LinearActivation } from '../functional/linear';
 import { defaultGenerator, type Generator } from '../random';
 import { Module, type ModuleSpec } from './module';
 
@@ -20,6 +20,7 @@ export interface LinearOptions {
 export class Linear extends Module {
   readonly weight: tf.Variable;
   readonly bias: tf.Variable | undefined;
+  private transposed: { source: object; value: tf.Tensor } | undefined;
 
   constructor(
     readonly inFeatures: number,
@@ -39,12 +40,42 @@ export class Linear extends Module {
       : undefined;
   }
 
-  forward(x: tf.Tensor): tf.Tensor {
+  /** `activation` fuses a following activation into the same op (nn.Sequential uses it for Linear → ReLU). */
+  forward(x: tf.Tensor, activation: LinearActivation = 'linear'): tf.Tensor {
     const width = x.shape[x.rank - 1];
     if (width !== this.inFeatures) {
       throw new ArgumentError(`Linear expects ${this.inFeatures} input features, got ${width} (input shape [${x.shape}])`);
     }
-    return linear(x, this.weight, this.bias);
+    return linear(x, this.weight, this.bias, { activation, transposedWeight: this.transposedWeight() });
+  }
+
+  /**
+   * In eval mode, Wᵀ, kept for as long as the weight's data stays the same: inference then multiplies by a weight
+   * that XNNPACK has already packed, with no transposition per call. A training step replaces the weight's data
+   * every time, so in training mode nothing is kept (F.linear picks its own way).
+   */
+  private transposedWeight(): tf.Tensor | undefined {
+    if (this.training) return undefined;
+    if (this.transposed?.source !== this.weight.dataId) {
+      this.transposed?.value.dispose();
+      this.transposed = { source: this.weight.dataId, value: tf.keep(tf.transpose(this.weight)) };
+    }
+    return this.transposed.value;
+  }
+
+  override train(mode = true): this {
+    if (mode) this.dropTransposed();
+    return super.train(mode);
+  }
+
+  override dispose(): void {
+    this.dropTransposed();
+    super.dispose();
+  }
+
+  private dropTransposed(): void {
+    this.transposed?.value.dispose();
+    this.transposed = undefined;
   }
 
   spec(): ModuleSpec {

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { ArgumentError } from '../errors';
+import { kernel, kernels } from '../functional/differentiable';
 import type { Optimizer } from './optimizer';
 import { requireNonNegative } from './sgd';
 
@@ -34,16 +35,19 @@ export function adam({ lr = 1e-3, betas = [0.9, 0.999], eps = 1e-8, weightDecay 
     config: { name: 'adam', lr, betas: [beta1, beta2], eps, weightDecay },
     lr,
     step(params, grads) {
-      const lr = this.lr;
       tf.tidy(() => {
+        // As in sgd: each constant is one scalar tensor per step, and the kernels are called directly.
+        const { add, sub, mul, div } = kernels;
+        const scalars = new Map<number, tf.Tensor>();
+        const c = (value: number) => scalars.get(value) ?? scalars.set(value, tf.scalar(value)).get(value)!;
         params.forEach((w, i) => {
-          const g = weightDecay === 0 ? grads[i] : tf.add(grads[i], tf.mul(w, weightDecay));
+          const g = weightDecay === 0 ? grads[i] : add(grads[i], mul(w, c(weightDecay)));
           const previous = state.get(w);
           const t = (previous?.t ?? 0) + 1;
-          const m = tf.add(tf.mul(previous?.m ?? tf.zerosLike(w), beta1), tf.mul(g, 1 - beta1));
-          const v = tf.add(tf.mul(previous?.v ?? tf.zerosLike(w), beta2), tf.mul(tf.square(g), 1 - beta2));
-          const denom = tf.add(tf.div(tf.sqrt(v), Math.sqrt(1 - beta2 ** t)), eps);
-          w.assign(tf.sub(w, tf.mul(tf.div(m, denom), lr / (1 - beta1 ** t))));
+          const m = add(mul(previous?.m ?? tf.zerosLike(w), c(beta1)), mul(g, c(1 - beta1)));
+          const v = add(mul(previous?.v ?? tf.zerosLike(w), c(beta2)), mul(kernel('Square', { x: g }), c(1 - beta2)));
+          const denom = add(div(kernel('Sqrt', { x: v }), c(Math.sqrt(1 - beta2 ** t))), c(eps));
+          w.assign(sub(w, mul(div(m, denom), c(this.lr / (1 - beta1 ** t)))));
           previous?.m.dispose();
           previous?.v.dispose();
           state.set(w, { m: tf.keep(m), v: tf.keep(v), t });

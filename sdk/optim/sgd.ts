@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { ArgumentError } from '../errors';
+import { kernels } from '../functional/differentiable';
 import type { Optimizer } from './optimizer';
 
 export interface SgdOptions {
@@ -29,18 +30,23 @@ export function sgd({ lr, momentum = 0, dampening = 0, nesterov = false, weightD
     config: { name: 'sgd', lr, momentum, dampening, nesterov, weightDecay },
     lr,
     step(params, grads) {
-      const lr = this.lr;
       tf.tidy(() => {
+        // Each hyper-parameter becomes one scalar tensor per step (a number operand would be uploaded on every use)
+        // and the kernels are called directly (see kernels): same arithmetic as tf.add / tf.mul / tf.sub.
+        const { add, sub, mul } = kernels;
+        const lr = tf.scalar(this.lr);
+        const decay = weightDecay === 0 ? null : tf.scalar(weightDecay);
+        const [factor, damping] = momentum === 0 ? [null, null] : [tf.scalar(momentum), tf.scalar(1 - dampening)];
         params.forEach((w, i) => {
-          let g = weightDecay === 0 ? grads[i] : tf.add(grads[i], tf.mul(w, weightDecay));
-          if (momentum !== 0) {
+          let g = decay ? add(grads[i], mul(w, decay)) : grads[i];
+          if (factor && damping) {
             const previous = buffers.get(w);
-            const buffer = tf.keep(previous ? tf.add(tf.mul(previous, momentum), tf.mul(g, 1 - dampening)) : tf.clone(g));
+            const buffer = tf.keep(previous ? add(mul(previous, factor), mul(g, damping)) : tf.clone(g));
             previous?.dispose();
             buffers.set(w, buffer);
-            g = nesterov ? tf.add(g, tf.mul(buffer, momentum)) : buffer;
+            g = nesterov ? add(g, mul(buffer, factor)) : buffer;
           }
-          w.assign(tf.sub(w, tf.mul(g, lr)));
+          w.assign(sub(w, mul(g, lr)));
         });
       });
     },

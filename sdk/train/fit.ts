@@ -6,7 +6,8 @@ import type { Module, StateDict } from '../nn/module';
 import type { Scheduler } from '../optim/scheduler';
 import { manualSeed } from '../random';
 import { evaluate } from './evaluate';
-import { stepOnDevice, type StepOptions } from './step';
+import { argmaxRows } from './predict';
+import { stepKeepingLogits, type StepOptions } from './step';
 
 export interface EpochRecord {
   /** 1-based. */
@@ -50,9 +51,10 @@ export interface History {
 
 /**
  * Trains the model on the dataset: each epoch visits every row once in batches (reshuffled per epoch when
- * `shuffle`), taking one `step` per batch. The data is uploaded once and batches are gathered on the backend;
- * loss and accuracy are read back once per epoch. Same seed, model initialisation and backend ⇒ the same weights,
- * bit for bit. Throws if the loss stops being finite (lower the learning rate).
+ * `shuffle`), taking one `step` per batch. Each batch's rows are copied together on the host and uploaded as one
+ * tensor (cheaper than a gather kernel per batch); the steps' losses and logits stay on the backend and are read
+ * back in groups (see EpochTotals), never after each step. Same seed, model initialisation and backend ⇒ the same
+ * weights, bit for bit. Throws if the loss stops being finite (lower the learning rate).
  */
 export async function fit(model: Module, dataset: Dataset, options: FitOptions): Promise<History> {
   const { epochs = 10, batchSize = 32, shuffle = true, seed = 0, validation, earlyStopping, scheduler, onEpoch } = options;
@@ -61,26 +63,21 @@ export async function fit(model: Module, dataset: Dataset, options: FitOptions):
   manualSeed(seed);
   const loader = new DataLoader(dataset, { batchSize, shuffle, seed });
   const width = dataset.features.length;
-  const x = tf.tensor2d(dataset.x, [dataset.rows, width]);
-  const y = tf.tensor1d(dataset.y, 'int32');
   const history: History = { epochs: [], stoppedEarly: false };
   let best: { loss: number; epoch: number; state?: StateDict } | undefined;
+  const totals = new EpochTotals();
   try {
     for (let epoch = 1; epoch <= epochs; epoch++) {
       const started = performance.now();
       model.train();
-      let totals: tf.Tensor = tf.zeros([2]);
       for (const indices of loader) {
-        const previous = totals;
-        totals = tf.tidy(() => {
-          const rows = tf.tensor1d(indices, 'int32');
-          const { loss, correct } = stepOnDevice(model, { x: tf.gather(x, rows), y: tf.gather(y, rows) }, options);
-          return tf.add(previous, tf.stack([tf.mul(loss, indices.length), correct]));
-        });
-        previous.dispose();
+        const batch = loader.batch(indices);
+        const x = tf.tensor2d(batch.x, [batch.rows, width]);
+        const { loss, logits } = stepKeepingLogits(model, { x, y: batch.y }, options);
+        x.dispose();
+        totals.add(loss, logits, batch.y);
       }
-      const [lossSum, correct] = await totals.data();
-      totals.dispose();
+      const { lossSum, correct } = totals.take();
       const record: EpochRecord = {
         epoch,
         loss: lossSum / dataset.rows,
@@ -111,9 +108,43 @@ export async function fit(model: Module, dataset: Dataset, options: FitOptions):
     history.bestEpoch = best?.epoch;
     return history;
   } finally {
+    totals.take();
     disposeState(best?.state);
-    tf.dispose([x, y]);
     model.train();
+  }
+}
+
+/**
+ * Adds up an epoch's losses (weighted by batch size, in float64) and correctly classified rows from steps whose
+ * results are left on the backend: they are read at the end of the epoch, or every 256 steps so that a long epoch
+ * does not pile them up, and the hits are counted on the host.
+ */
+class EpochTotals {
+  private pending: { loss: tf.Scalar; logits: tf.Tensor; labels: Int32Array }[] = [];
+  private lossSum = 0;
+  private correct = 0;
+
+  add(loss: tf.Scalar, logits: tf.Tensor, labels: Int32Array): void {
+    this.pending.push({ loss, logits, labels });
+    if (this.pending.length === 256) this.read();
+  }
+
+  /** The totals so far, which are then reset. */
+  take(): { lossSum: number; correct: number } {
+    this.read();
+    const totals = { lossSum: this.lossSum, correct: this.correct };
+    this.lossSum = this.correct = 0;
+    return totals;
+  }
+
+  private read(): void {
+    for (const { loss, logits, labels } of this.pending) {
+      this.lossSum += loss.dataSync()[0] * labels.length;
+      const predicted = argmaxRows(logits.dataSync() as Float32Array, logits.shape[1]!);
+      for (let i = 0; i < labels.length; i++) if (predicted[i] === labels[i]) this.correct++;
+      tf.dispose([loss, logits]);
+    }
+    this.pending = [];
   }
 }
 

@@ -11,21 +11,39 @@ export interface ClassScores {
 /**
  * Runs `rows` rows of `x` (row-major, `width` columns) through the model in eval mode and returns its scores and
  * softmax probabilities. The model's mode is restored afterwards. This is the one inference path: training's
- * evaluation, bundles in Node and the Worker all call it.
+ * evaluation, bundles in Node and the Worker all call it. The softmax is computed on the host from the scores that
+ * are read back anyway (in float64, each row's maximum subtracted first): cheaper than another kernel and read.
  */
 export function classScores(model: Module, x: Float32Array, width: number): ClassScores {
   const rows = x.length / width;
   const wasTraining = model.training;
   model.eval();
   try {
-    const [logits, probabilities] = tf.tidy(() => {
-      const out = model.forward(tf.tensor2d(x, [rows, width]));
-      return [out.dataSync() as Float32Array, tf.softmax(out).dataSync() as Float32Array];
-    });
-    return { logits, probabilities, classes: logits.length / Math.max(rows, 1) };
+    // The tidy returns the tensor, not its data: tidy walks whatever it returns, a typed array index by index.
+    const scores = tf.tidy(() => model.forward(tf.tensor2d(x, [rows, width])));
+    let logits: Float32Array;
+    try {
+      logits = scores.dataSync() as Float32Array;
+    } finally {
+      scores.dispose();
+    }
+    const classes = logits.length / Math.max(rows, 1);
+    return { logits, probabilities: softmaxRows(logits, classes), classes };
   } finally {
     model.train(wasTraining);
   }
+}
+
+function softmaxRows(scores: Float32Array, classes: number): Float32Array {
+  const out = new Float32Array(scores.length);
+  for (let start = 0; start < scores.length; start += classes) {
+    let max = -Infinity;
+    for (let c = start; c < start + classes; c++) max = Math.max(max, scores[c]);
+    let sum = 0;
+    for (let c = start; c < start + classes; c++) sum += Math.exp(scores[c] - max);
+    for (let c = start; c < start + classes; c++) out[c] = Math.exp(scores[c] - max) / sum;
+  }
+  return out;
 }
 
 /** The index of each row's largest score. */

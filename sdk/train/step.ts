@@ -24,28 +24,41 @@ export interface StepOptions {
  * backward, optimizer.step(). Returns the loss (penalties included). The model's train/eval mode is left as it is.
  */
 export function step(model: Module, batch: Batch, options: StepOptions): number {
-  const { loss, correct } = stepOnDevice(model, batch, options);
+  const { loss, logits } = stepKeepingLogits(model, batch, options);
   const value = loss.dataSync()[0];
-  tf.dispose([loss, correct]);
+  tf.dispose([loss, logits]);
   return value;
 }
 
 /** `step` without reading anything back to the host: the loss and the count of correctly classified rows stay
- *  on the backend, so a training loop can add them up and read them once per epoch. */
-export function stepOnDevice(
+ *  on the backend. (train.fit uses stepKeepingLogits and counts the hits on the host when it reads the losses.) */
+export function stepOnDevice(model: Module, batch: Batch, options: StepOptions): { loss: tf.Scalar; correct: tf.Scalar } {
+  const { loss, logits } = stepKeepingLogits(model, batch, options);
+  const correct = tf.tidy(() => {
+    const labels = batch.y instanceof tf.Tensor ? tf.cast(batch.y, 'int32') : tf.tensor1d(Array.from(batch.y), 'int32');
+    return tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), labels), 'float32')) as tf.Scalar;
+  });
+  logits.dispose();
+  return { loss, correct };
+}
+
+/**
+ * The step itself; returns the loss and the batch's logits (the caller disposes both). Labels given as numbers stay
+ * on the host until the loss turns them into one-hot rows.
+ */
+export function stepKeepingLogits(
   model: Module,
   { x, y }: Batch,
   { optimizer, l1 = 0, l2 = 0 }: StepOptions,
-): { loss: tf.Scalar; correct: tf.Scalar } {
+): { loss: tf.Scalar; logits: tf.Tensor } {
   const params = model.parameters();
-  const labels = y instanceof tf.Tensor ? y : tf.tensor1d(Array.from(y), 'int32');
   let logits: tf.Tensor | undefined;
   const { value, grads } = tf.variableGrads(() => {
     logits = tf.keep(model.forward(x));
-    return crossEntropy(logits, labels);
+    return crossEntropy(logits, y);
   }, params);
   // The penalties' gradients are added in closed form rather than taped: same result, fewer ops per step.
-  const { loss, correct } = tf.tidy(() => {
+  const loss = tf.tidy(() => {
     const total = params.map((w) => {
       let g = grads[w.name];
       if (l1 !== 0) g = tf.add(g, l1Gradient(w, l1));
@@ -56,11 +69,9 @@ export function stepOnDevice(
     if (l1 !== 0) objective = tf.add(objective, l1Penalty(params, l1));
     if (l2 !== 0) objective = tf.add(objective, l2Penalty(params, l2));
     optimizer.step(params, total);
-    const hits = tf.equal(tf.argMax(logits!, 1), tf.cast(labels, 'int32'));
-    return { loss: objective as tf.Scalar, correct: tf.sum(tf.cast(hits, 'float32')) as tf.Scalar };
+    return objective as tf.Scalar;
   });
-  tf.dispose([logits!, ...Object.values(grads)]);
+  tf.dispose(Object.values(grads));
   if (loss !== value) value.dispose();
-  if (labels !== y) labels.dispose();
-  return { loss, correct };
+  return { loss, logits: logits! };
 }

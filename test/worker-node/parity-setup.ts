@@ -8,6 +8,8 @@ import { load } from '../../sdk/bundle/load';
 import { readCsv } from '../../sdk/data/csv';
 import type { Dataset } from '../../sdk/data/dataset';
 import type { ParityCase } from '../worker/provided';
+import { provideCorpus } from './corpus-setup';
+import { provideImageParity } from './image-parity-setup';
 
 const MODEL = 'phone-price';
 const BUNDLE = 'worker/models/phone-price';
@@ -17,7 +19,9 @@ const ROWS = 512;
 
 export default async function setup(project: TestProject): Promise<void> {
   const root = project.config.root;
+  provideCorpus(project); // the hardening tests' files (corpus.test.ts, properties.test.ts)
   await ready();
+  await provideImageParity(project); // the image routes' expected answers (image-parity.test.ts)
   const bundle = await load(path.join(root, BUNDLE));
   try {
     const data = await readCsv(path.join(root, DATA), { target: TARGET });

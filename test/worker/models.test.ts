@@ -26,6 +26,7 @@ describe('GET /v1/models', () => {
           labels: manifest.labels,
           created: expect.any(String),
         },
+        { name: 'features', task: 'image-transform', features: [], labels: ['0', '1', '2', '3'], created: expect.any(String) },
       ],
     });
   });
@@ -61,7 +62,15 @@ describe('GET /openapi.json', () => {
       components: { schemas: Record<string, { properties?: Record<string, { maxItems?: number }> }>; securitySchemes: Record<string, unknown> };
     };
     expect(doc.openapi).toMatch(/^3\./);
-    expect(Object.keys(doc.paths).sort()).toEqual(['/healthz', '/v1/models', '/v1/models/{name}', '/v1/models/{name}/predict']);
+    expect(Object.keys(doc.paths).sort()).toEqual([
+      '/healthz',
+      '/v1/image/conv2d',
+      '/v1/image/pool',
+      '/v1/models',
+      '/v1/models/{name}',
+      '/v1/models/{name}/predict',
+      '/v1/models/{name}/transform',
+    ]);
     expect(Object.keys(doc.paths['/v1/models/{name}/predict'].post.responses).sort()).toEqual(
       ['200', '400', '401', '404', '413', '415', '422', '503'],
     );

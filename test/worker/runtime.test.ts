@@ -11,7 +11,7 @@ describe('GET /healthz', () => {
     expect(await response.json()).toEqual({
       status: 'ok',
       backend: 'wasm',
-      models: [MODEL],
+      models: [MODEL, 'features'],
       tensors: expect.any(Number),
     });
   });

@@ -1,0 +1,40 @@
+/**
+ * `conv`: a 1×3×224×224 image through Conv2d(3, 4, kernel 3, stride 2) and MaxPool2d(2), forward only, through the
+ * SDK's modules (NCHW, PyTorch's layouts) against PyTorch's conv2d + max_pool2d. A middle row runs tfjs's own NHWC
+ * kernels on data already in NHWC, with no layout change: the floor for anything built on the same backend.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { Conv2d } from '../../sdk/nn/conv';
+import { MaxPool2d } from '../../sdk/nn/pool';
+import { median, microsPerCall, python, report, torch } from './lib';
+
+export async function run({ repeats }: { repeats: number }): Promise<void> {
+  const conv = new Conv2d(3, 4, 3, { stride: 2 });
+  const pool = new MaxPool2d(2);
+  const image = tf.randomUniform([1, 3, 224, 224]);
+  const nhwc = tf.transpose(image, [0, 2, 3, 1]) as tf.Tensor4D;
+  const filter = tf.transpose(conv.weight, [2, 3, 1, 0]) as tf.Tensor4D;
+  const pytorch = torch();
+  const samples: number[][] = [[], [], []];
+  for (let round = 0; round < repeats; round++) {
+    samples[0].push(microsPerCall(() => tf.tidy(() => pool.forward(conv.forward(image))).dispose(), { calls: 200 }));
+    samples[1].push(
+      microsPerCall(
+        () => tf.tidy(() => tf.maxPool(tf.add(tf.conv2d(nhwc, filter, 2, 'valid'), conv.bias!) as tf.Tensor4D, 2, 2, 'valid')).dispose(),
+        { calls: 200 },
+      ),
+    );
+    if (pytorch) samples[2].push(python('infer_torch.py', ['conv', '--threads', 1])['conv+pool']);
+  }
+  const names = [
+    'edgeml nn.Conv2d + nn.MaxPool2d (wasm, NCHW in and out)',
+    'tfjs conv2d + add + maxPool (wasm, NHWC in and out)',
+    `PyTorch ${pytorch ? pytorch.version : ''}, 1 thread, conv2d + max_pool2d`,
+  ];
+  report(
+    `conv: 1×3×224×224 → Conv2d(3, 4, k3, s2) + MaxPool2d(2), forward (median of ${repeats} rounds)`,
+    names.map((name, i) => ({ name, value: samples[i].length ? median(samples[i]) : undefined, unit: 'µs', samples: samples[i] })),
+  );
+  tf.dispose([image, nhwc, filter]);
+  conv.dispose();
+}

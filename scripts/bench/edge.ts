@@ -1,0 +1,103 @@
+/**
+ * `edge`: the Worker under `wrangler dev` (local workerd, loopback only), loaded by autocannon for a fixed time per
+ * target at fixed concurrency: warm requests/s and latency p50/p99 of /predict (1 and 64 rows) and of the image
+ * transform of rocket.jpg, against GET /healthz, the cheapest route of the same Worker. Then cold starts: from
+ * spawning wrangler to the first answer of a route that starts nothing (GET /openapi.json) and to the first
+ * prediction, whose difference is the backend's and the model's start-up.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+// @ts-expect-error autocannon ships no type declarations
+import autocannon from 'autocannon';
+import { ROOT, exampleInstance, startWrangler } from '../wrangler.mjs';
+import { median } from './lib';
+
+const CONNECTIONS = 8;
+const SECONDS = 8;
+const PHOTO = path.join(ROOT, '../shared/data/images/rocket.jpg');
+
+interface Target {
+  name: string;
+  path: string;
+  method?: 'GET' | 'POST';
+  headers?: Record<string, string>;
+  body?: string | Buffer;
+}
+
+export async function run({ repeats }: { repeats: number }): Promise<void> {
+  const row = Object.values(exampleInstance());
+  const json = { 'content-type': 'application/json' };
+  const targets: Target[] = [
+    { name: 'GET /healthz (baseline)', path: '/healthz' },
+    { name: 'predict, 1 row', path: '/v1/models/phone-price/predict', method: 'POST', headers: json, body: JSON.stringify({ instances: [row] }) },
+    {
+      name: 'predict, 64 rows',
+      path: '/v1/models/phone-price/predict',
+      method: 'POST',
+      headers: json,
+      body: JSON.stringify({ instances: Array.from({ length: 64 }, () => row) }),
+    },
+  ];
+  if (existsSync(PHOTO)) {
+    targets.push({
+      name: 'transform rocket.jpg (features → PNG)',
+      path: '/v1/models/features/transform',
+      method: 'POST',
+      headers: { 'content-type': 'image/jpeg' },
+      body: readFileSync(PHOTO),
+    });
+  } else console.log(`(${PHOTO} is absent: the image row is skipped)`);
+
+  const server = await startWrangler({ readyTimeoutMs: 120_000 });
+  try {
+    console.log(`\n### Warm throughput: autocannon, ${CONNECTIONS} connections, ${SECONDS} s per target, best of ${repeats}\n`);
+    console.log('| target | requests/s | ÷ baseline | p50 | p99 | non-2xx | errors |');
+    console.log('|---|---:|---:|---:|---:|---:|---:|');
+    let baseline = 0;
+    for (const target of targets) {
+      await cannon(server.url, target, 2); // warm-up
+      const runs = [];
+      for (let r = 0; r < repeats; r++) runs.push(await cannon(server.url, target, SECONDS));
+      const best = runs.reduce((a, b) => (b.requests.average > a.requests.average ? b : a));
+      baseline ||= best.requests.average;
+      console.log(
+        `| ${target.name} | ${best.requests.average.toFixed(0)} | ${(best.requests.average / baseline).toFixed(2)}× | ` +
+          `${best.latency.p50} ms | ${best.latency.p99} ms | ${best.non2xx} | ${best.errors + best.timeouts} |`,
+      );
+    }
+  } finally {
+    await server.stop();
+  }
+
+  console.log(`\n### Cold start: spawning wrangler dev → first answer, median of ${repeats}\n`);
+  const empty: number[] = [];
+  const firstPrediction: number[] = [];
+  for (let r = 0; r < repeats; r++) {
+    const cold = await startWrangler({ readyPath: '/openapi.json', readyTimeoutMs: 120_000 });
+    try {
+      const started = performance.now();
+      const response = await fetch(`${cold.url}${targets[1].path}`, { method: 'POST', headers: json, body: targets[1].body as string });
+      if (response.status !== 200) throw new Error(`the first prediction answered ${response.status}: ${await response.text()}`);
+      empty.push(cold.readyMs);
+      firstPrediction.push(cold.readyMs + performance.now() - started);
+    } finally {
+      await cold.stop();
+    }
+  }
+  const [e, p] = [median(empty), median(firstPrediction)];
+  console.log('| first 200 from | after spawn |');
+  console.log('|---|---:|');
+  console.log(`| GET /openapi.json (starts no backend, builds no model) | ${e.toFixed(0)} ms |`);
+  console.log(`| POST /predict right after it (starts wasm, builds the model) | ${p.toFixed(0)} ms (+${(p - e).toFixed(0)} ms) |`);
+}
+
+function cannon(url: string, target: Target, duration: number): Promise<any> {
+  return autocannon({
+    url: url + target.path,
+    method: target.method ?? 'GET',
+    headers: target.headers,
+    body: target.body,
+    connections: CONNECTIONS,
+    duration,
+  });
+}

@@ -1,0 +1,50 @@
+/**
+ * `npm run bench` lists the benchmarks; `npm run bench -- <name> [--repeats N]` runs one and prints Markdown tables
+ * of medians, with every baseline measured in the same run.
+ */
+import { parseArgs } from 'node:util';
+import { ready } from '../../sdk/backend';
+import { numberOption, runCli, UsageError } from '../cli';
+import { machine } from './lib';
+
+const benchmarks: Record<string, { about: string; load: () => Promise<{ run: (o: { repeats: number }) => Promise<void> }> }> = {
+  train: {
+    about: 'the course configuration (10 000 steps) vs PyTorch and tfjs-layers; the tuned recipe to its accuracy',
+    load: () => import('./train'),
+  },
+  predict: { about: '1 and 400 rows through Bundle.predictRows vs tfjs-layers and PyTorch', load: () => import('./predict') },
+  conv: { about: '1×3×224×224 through Conv2d(3,4,k3,s2) + MaxPool2d(2) vs PyTorch', load: () => import('./conv') },
+  edge: {
+    about: 'warm requests/s and p50/p99 of predict and image transform vs /healthz under wrangler dev; cold starts',
+    load: () => import('./edge'),
+  },
+  size: { about: "the Worker's upload size from wrangler deploy --dry-run, gzip, by part", load: () => import('./size') },
+  load: {
+    about: '10 000 mixed requests (predict, images, bad input) at concurrency 32 against wrangler dev; memory, tensors',
+    load: () => import('./load'),
+  },
+};
+
+const USAGE = `Usage: npm run bench -- <name> [--repeats N]   (N rounds, default 3; every baseline runs in every round)
+
+${Object.entries(benchmarks)
+  .map(([name, { about }]) => `  ${name.padEnd(8)} ${about}`)
+  .join('\n')}`;
+
+runCli(async () => {
+  let parsed;
+  try {
+    parsed = parseArgs({ options: { repeats: { type: 'string' } }, allowPositionals: true });
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  const [name, ...extra] = parsed.positionals;
+  if (name === undefined) return console.log(USAGE);
+  const benchmark = benchmarks[name];
+  if (!benchmark || extra.length > 0) throw new UsageError(`unknown benchmark "${[name, ...extra].join(' ')}"`);
+  const repeats = numberOption('repeats', parsed.values.repeats, { integer: true }) ?? 3;
+  if (repeats < 1) throw new UsageError('--repeats must be at least 1');
+  await ready();
+  console.log(`## bench ${name}: ${await machine()}`);
+  await (await benchmark.load()).run({ repeats });
+}, USAGE);

@@ -1,0 +1,347 @@
+// The demo page (GET /) in a real browser: Debian's Chromium, driven by playwright-core, against the real Worker
+// under `wrangler dev`. Runs in Node (the vitest "node" project), as part of npm test; .ci/run installs Chromium.
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ROOT, startWrangler, type WranglerServer } from '../../scripts/wrangler.mjs';
+
+const CHROMIUM = '/usr/bin/chromium';
+const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'];
+const ARTIFACTS = path.join(ROOT, 'test-artifacts');
+const SAMPLE = path.join(ROOT, 'data/sample.png');
+const JPEG = path.join(ROOT, 'test/fixtures/images/rgb.jpg');
+const hasChromium = existsSync(CHROMIUM);
+
+interface Prediction {
+  label: string;
+  probabilities: number[];
+}
+interface ApiAnswer {
+  status: number;
+  headers: Headers;
+  bytes: Uint8Array;
+  json(): any;
+}
+
+describe.skipIf(!hasChromium)(
+  hasChromium ? 'demo page in Chromium' : `demo page in Chromium: skipped, ${CHROMIUM} is not installed (.ci/run installs it)`,
+  () => {
+    let server: WranglerServer;
+    let browser: Browser;
+    let page: Page;
+    /** What went wrong on `page` (see watch). */
+    const problems: string[] = [];
+
+    /** Sends a request to the Worker from Node, as a client of the API would. */
+    async function call(route: string, body: Uint8Array | object, contentType = 'application/json'): Promise<ApiAnswer> {
+      const response = await fetch(`${server.url}${route}`, {
+        method: 'POST',
+        headers: { 'Content-Type': contentType },
+        body: body instanceof Uint8Array ? new Uint8Array(body) : JSON.stringify(body),
+      });
+      const bytes = new Uint8Array(await response.arrayBuffer());
+      const json = () => JSON.parse(new TextDecoder().decode(bytes));
+      return { status: response.status, headers: response.headers, bytes, json };
+    }
+
+    /** Runs `act` and waits for the page to show the answer to the request it makes to `url` (path and query). */
+    async function answered(region: string, url: string, act: () => Promise<unknown>) {
+      const response = page.waitForResponse((r) => r.url() === `${server.url}${url}`);
+      await act();
+      await response;
+      await page.waitForSelector(`${region}[aria-busy="false"]`, { state: 'attached' });
+    }
+
+    /**
+     * Records on `into` what must not happen on a page: console errors (CSP violations are logged as such),
+     * uncaught exceptions, and requests anywhere but the Worker.
+     */
+    async function watch(target: Page, into: string[]) {
+      await target.addInitScript(() =>
+        document.addEventListener('securitypolicyviolation', (event) =>
+          console.error(`CSP violation: ${event.violatedDirective} blocked ${event.blockedURI || 'inline code'}`),
+        ),
+      );
+      target.on('console', (message) => message.type() === 'error' && into.push(message.text()));
+      target.on('pageerror', (error) => into.push(`uncaught: ${error.message}`));
+      target.on('request', (request) => {
+        const url = new URL(request.url());
+        if (!['blob:', 'data:'].includes(url.protocol) && url.origin !== server.url) into.push(`request to ${url}`);
+      });
+    }
+
+    /** Submits the phone form and waits for the page to show the answer. */
+    const predict = () =>
+      answered('#phone-result', '/v1/models/phone-price/predict', () => page.click('#phone-form button[type="submit"]'));
+
+    /** The phone form's values as the instance the page sends: numbers, 0/1 for boxes, null for an empty field. */
+    const formInstance = () =>
+      page.locator('#phone-form input').evaluateAll((inputs) =>
+        Object.fromEntries(
+          (inputs as HTMLInputElement[]).map((input) => [
+            input.name,
+            input.type === 'checkbox' ? Number(input.checked) : input.value === '' ? null : Number(input.value),
+          ]),
+        ),
+      );
+
+    /** The problems seen since the last call, cleared. */
+    const takeProblems = () => problems.splice(0);
+    /** What Chromium logs for a fetch() answered with this 4xx status: expected after bad input, and only then. */
+    const failedLoad = (status: number) => expect.stringContaining(`the server responded with a status of ${status}`);
+
+    beforeAll(async () => {
+      server = await startWrangler({ readyTimeoutMs: 90_000 });
+      browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+      page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+      await watch(page, problems);
+      mkdirSync(ARTIFACTS, { recursive: true });
+      await page.goto(server.url);
+      await page.waitForSelector('#phone-result[aria-busy="false"]');
+      await page.waitForSelector('#image-result[aria-busy="false"]');
+    }, 120_000);
+
+    afterAll(async () => {
+      await browser?.close();
+      expect(await server?.stop()).toBe(true);
+    }, 30_000);
+
+    it('is served with a strict Content-Security-Policy and needs nothing inline or from elsewhere', async () => {
+      const response = await fetch(`${server.url}/`);
+      const csp = response.headers.get('Content-Security-Policy') ?? '';
+      expect(csp).toContain("default-src 'none'");
+      expect(csp).toContain("script-src 'self'");
+      expect(csp).not.toContain('unsafe');
+      const html = await response.text();
+      expect(html).not.toMatch(/<script(?![^>]*\ssrc=)[^>]*>|<style|\sstyle=|\son[a-z]+=/i);
+      expect(html).not.toMatch(/(src|href)="(https?:)?\/\//);
+      for (const [file, type] of [['/page.js', 'text/javascript'], ['/page.css', 'text/css'], ['/sample.png', 'image/png']]) {
+        const asset = await fetch(`${server.url}${file}`);
+        expect(asset.status, file).toBe(200);
+        expect(asset.headers.get('Content-Type'), file).toContain(type);
+      }
+      expect(takeProblems()).toEqual([]);
+    });
+
+    it('builds the phone form from the manifest and shows the class the API predicts for the same values', async () => {
+      const inputs = page.locator('#phone-form input');
+      await expect(inputs.count()).resolves.toBe(20);
+      await expect(page.inputValue('[name="battery_power"]')).resolves.toBe('1238');
+      await expect(page.getAttribute('[name="clock_speed"]', 'step')).resolves.toBe('0.1');
+      await expect(page.getAttribute('[name="wifi"]', 'type')).resolves.toBe('checkbox');
+
+      const phones = {
+        budget: { ram: '400', battery_power: '600', px_height: '300', px_width: '700' },
+        flagship: { ram: '3900', battery_power: '1950', px_height: '1800', px_width: '1900' },
+      };
+      const shown: Record<string, string> = {};
+      for (const [name, values] of Object.entries(phones)) {
+        for (const [feature, value] of Object.entries(values)) await page.fill(`[name="${feature}"]`, value);
+        await predict();
+        const answer = await call('/v1/models/phone-price/predict', { instances: [await formInstance()] });
+        expect(answer.status).toBe(200);
+        const expected: Prediction = answer.json().predictions[0];
+        shown[name] = (await page.textContent('#phone-label')) ?? '';
+        expect(shown[name], name).toBe(expected.label);
+        await expect(page.locator('#phone-bars .value').allTextContents()).resolves.toEqual(
+          expected.probabilities.map((p) => `${(p * 100).toFixed(1)}%`),
+        );
+      }
+      expect(shown.budget).not.toBe(shown.flagship);
+      await expect(page.isHidden('#phone-error')).resolves.toBe(true);
+      expect(takeProblems()).toEqual([]);
+    });
+
+    it.each([
+      {
+        transform: 'the kernels sobel_y and edge, stride 2, padding 1',
+        choose: async () => {
+          await page.check('input[name="transform"][value="conv2d"]');
+          await page.check('input[name="kernel"][value="edge"]');
+          await page.uncheck('input[name="kernel"][value="sobel_x"]');
+          await page.fill('[name="conv_stride"]', '2');
+          await page.fill('[name="conv_padding"]', '1');
+        },
+        url: `/v1/image/conv2d?${new URLSearchParams({ kernel: 'sobel_y,edge', stride: '2', padding: '1' })}`,
+        maps: 2,
+        formula: ['H = W, conv2d: ⌊(192 + 2·1 − 1·(3 − 1) − 1)/2⌋ + 1 = 96'],
+      },
+      {
+        transform: 'max pool, kernel 3, stride 2, padding 1',
+        choose: async () => {
+          await page.check('input[name="transform"][value="pool"]');
+          await page.selectOption('[name="mode"]', 'max');
+          await page.fill('[name="kernel_size"]', '3');
+          await page.fill('[name="pool_stride"]', '2');
+          await page.fill('[name="pool_padding"]', '1');
+        },
+        url: '/v1/image/pool?mode=max&kernel_size=3&stride=2&padding=1',
+        maps: 1,
+        formula: ['H = W, max pool: ⌊(192 + 2·1 − 1·(3 − 1) − 1)/2⌋ + 1 = 96'],
+      },
+      {
+        transform: 'the features bundle',
+        choose: () => page.check('input[name="transform"][value="model:features"]'),
+        url: '/v1/models/features/transform',
+        maps: 4,
+        formula: [
+          'H = W, Conv2d: ⌊(192 + 2·0 − 1·(3 − 1) − 1)/2⌋ + 1 = 95',
+          'H = W, MaxPool2d: ⌊(95 + 2·0 − 1·(2 − 1) − 1)/2⌋ + 1 = 47',
+        ],
+      },
+    ])('shows the sample image beside its feature maps through $transform, with the shape and the size formula', async ({
+      choose,
+      url,
+      maps,
+      formula,
+    }) => {
+      await answered('#image-result', url, async () => {
+        await choose();
+        await page.click('#image-form button[type="submit"]');
+      });
+      const answer = await call(url, readFileSync(SAMPLE), 'image/png');
+      expect(answer.status).toBe(200);
+      const shape = answer.headers.get('X-Output-Shape')!.split(',').map(Number);
+      expect(shape[1]).toBe(maps);
+      await expectMaps(shape, answer.bytes);
+      const shown = (await page.textContent('#formula')) ?? '';
+      for (const line of formula) expect(shown).toContain(line);
+      expect(formula.at(-1)).toMatch(new RegExp(`= ${shape.at(-1)}$`));
+      await expect(page.textContent('#input-caption')).resolves.toBe('sample.png, 192 × 192');
+      expect(takeProblems()).toEqual([]);
+    });
+
+    it('transforms an uploaded JPEG', async () => {
+      await expect(page.isChecked('input[name="transform"][value="model:features"]')).resolves.toBe(true);
+      await answered('#image-result', '/v1/models/features/transform', () => page.setInputFiles('#image-file', JPEG));
+      const answer = await call('/v1/models/features/transform', readFileSync(JPEG), 'image/jpeg');
+      expect(answer.status).toBe(200);
+      await expectMaps(answer.headers.get('X-Output-Shape')!.split(',').map(Number), answer.bytes);
+      await expect(page.textContent('#input-caption')).resolves.toBe('rgb.jpg, 16 × 16');
+      const formula = 'H = W, MaxPool2d: ⌊(7 + 2·0 − 1·(2 − 1) − 1)/2⌋ + 1 = 3';
+      await expect(page.textContent('#formula')).resolves.toContain(formula);
+      expect(takeProblems()).toEqual([]);
+    });
+
+    it('works the formula out per side for an image that is not square', async () => {
+      const file = path.join(ROOT, 'test/fixtures/images/rgb8_adam7.png'); // 7 wide, 5 high
+      await answered('#image-result', '/v1/models/features/transform', () => page.setInputFiles('#image-file', file));
+      const answer = await call('/v1/models/features/transform', readFileSync(file), 'image/png');
+      expect(answer.headers.get('X-Output-Shape')).toBe('1,4,1,1');
+      await expectMaps([1, 4, 1, 1], answer.bytes);
+      const formula = (await page.textContent('#formula')) ?? '';
+      expect(formula).toContain('H, Conv2d: ⌊(5 + 2·0 − 1·(3 − 1) − 1)/2⌋ + 1 = 2');
+      expect(formula).toContain('W, Conv2d: ⌊(7 + 2·0 − 1·(3 − 1) − 1)/2⌋ + 1 = 3');
+      expect(formula).toContain('W, MaxPool2d: ⌊(3 + 2·0 − 1·(2 − 1) − 1)/2⌋ + 1 = 1');
+      expect(takeProblems()).toEqual([]);
+    });
+
+    it('saves a screenshot of the page at work', async () => {
+      await answered('#image-result', '/v1/models/features/transform', () => page.click('#use-sample'));
+      await page.screenshot({ path: path.join(ARTIFACTS, 'demo.png'), fullPage: true });
+      expect(takeProblems()).toEqual([]);
+    });
+
+    it("shows the API's error for a feature that is not a number, on that feature", async () => {
+      await page.fill('[name="ram"]', '');
+      await predict();
+      const answer = await call('/v1/models/phone-price/predict', { instances: [await formInstance()] });
+      expect(answer.status).toBe(422);
+      const { code, message } = answer.json().error;
+      await expect(page.textContent('#phone-error')).resolves.toBe(`422 ${code}: ${message}`);
+      expect(message).toContain('ram');
+      await expect(page.getAttribute('[name="ram"]', 'aria-invalid')).resolves.toBe('true');
+      await expect(page.evaluate(() => document.activeElement?.getAttribute('name'))).resolves.toBe('ram');
+      await expect(page.isHidden('#phone-result')).resolves.toBe(true); // no stale answer beside the error
+      expect(takeProblems()).toEqual([failedLoad(422)]);
+
+      await page.fill('[name="ram"]', '2000');
+      await predict();
+      await expect(page.isHidden('#phone-error')).resolves.toBe(true);
+      await expect(page.isVisible('#phone-result')).resolves.toBe(true);
+      await expect(page.getAttribute('[name="ram"]', 'aria-invalid')).resolves.toBe(null);
+      expect(takeProblems()).toEqual([]);
+    });
+
+    it.each([
+      { file: { name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('not an image') } },
+      { file: { name: 'fake.png', mimeType: 'image/png', buffer: Buffer.from('not a PNG either') } },
+    ])("shows the API's error for an upload that is not an image: $file.name", async ({ file }) => {
+      await answered('#image-result', '/v1/models/features/transform', () => page.setInputFiles('#image-file', file));
+      const answer = await call('/v1/models/features/transform', new Uint8Array(file.buffer), file.mimeType);
+      expect(answer.status).toBeGreaterThanOrEqual(400);
+      expect(answer.status).toBeLessThan(500);
+      const { code, message } = answer.json().error;
+      await expect(page.textContent('#image-error')).resolves.toBe(`${answer.status} ${code}: ${message}`);
+      await expect(page.isHidden('#output-image')).resolves.toBe(true);
+      await expect(page.textContent('#output-shape')).resolves.toBe('–');
+      expect(takeProblems()).toEqual([failedLoad(answer.status)]);
+    });
+
+    it('saves a screenshot of the errors, then recovers with the sample image', async () => {
+      await page.fill('[name="ram"]', '');
+      await page.locator('[name="ram"]').pressSequentially('1e'); // not a number: the input's value is ''
+      await expect(page.$eval('[name="ram"]', (input: HTMLInputElement) => input.validity.badInput)).resolves.toBe(true);
+      await predict();
+      expect(takeProblems()).toEqual([failedLoad(422)]);
+      await page.screenshot({ path: path.join(ARTIFACTS, 'demo-errors.png'), fullPage: true });
+      await answered('#image-result', '/v1/models/features/transform', () => page.click('#use-sample'));
+      await expect(page.isHidden('#image-error')).resolves.toBe(true);
+      await expect(page.isVisible('#output-image')).resolves.toBe(true);
+      expect(takeProblems()).toEqual([]);
+    });
+
+    it('fits a phone screen in the dark colour scheme', async () => {
+      const phone = await browser.newPage({ viewport: { width: 390, height: 844 }, colorScheme: 'dark' });
+      try {
+        const errors: string[] = [];
+        await watch(phone, errors);
+        await phone.goto(server.url);
+        await phone.waitForSelector('#phone-result[aria-busy="false"]');
+        await phone.waitForSelector('#image-result[aria-busy="false"]');
+        await expect(phone.evaluate(() => document.documentElement.scrollWidth)).resolves.toBeLessThanOrEqual(390);
+        await phone.screenshot({ path: path.join(ARTIFACTS, 'demo-phone-dark.png'), fullPage: true });
+        expect(errors).toEqual([]);
+      } finally {
+        await phone.close();
+      }
+    });
+
+    it('lists every route of the OpenAPI document on /api', async () => {
+      const { paths } = (await (await fetch(`${server.url}/openapi.json`)).json()) as { paths: Record<string, object> };
+      const routes = Object.entries(paths).flatMap(([route, methods]) =>
+        Object.keys(methods).map((method) => `${method.toUpperCase()} ${route}`),
+      );
+      expect(routes).toContain('POST /v1/image/conv2d');
+      const api = await browser.newPage({ viewport: { width: 1000, height: 800 } });
+      try {
+        const errors: string[] = [];
+        await watch(api, errors);
+        await api.goto(`${server.url}/api`);
+        await api.waitForSelector('#routes[aria-busy="false"]');
+        const shown = await api.locator('.route summary').evaluateAll((items) =>
+          items.map((item) => `${item.querySelector('.method')?.textContent} ${item.querySelector('code')?.textContent}`),
+        );
+        expect(shown).toEqual(routes);
+        await api.locator('.route summary', { hasText: '/v1/image/conv2d' }).click();
+        await api.screenshot({ path: path.join(ARTIFACTS, 'api.png'), fullPage: true });
+        expect(errors).toEqual([]);
+      } finally {
+        await api.close();
+      }
+    });
+
+    /** The page shows the API's feature-map PNG (same size) for an output of `shape`, and says what it is. */
+    async function expectMaps(shape: number[], png: Uint8Array) {
+      const [channels, height, width] = shape.slice(-3);
+      await expect(page.textContent('#output-shape')).resolves.toBe(`[${shape.join(', ')}]`);
+      await expect(page.textContent('#output-caption')).resolves.toBe(
+        `${channels} feature map${channels === 1 ? '' : 's'}, ${height} × ${width}`,
+      );
+      const view = new DataView(png.buffer, png.byteOffset);
+      const shown = await page.$eval('#output-image', (img: HTMLImageElement) => [img.complete, img.naturalWidth, img.naturalHeight]);
+      expect(shown).toEqual([true, view.getUint32(16), view.getUint32(20)]); // the PNG's IHDR width and height
+    }
+  },
+);

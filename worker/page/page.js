@@ -1,0 +1,446 @@
+// @ts-check
+// The demo page's script, served as /page.js (worker/routes/page.ts). Plain DOM and this Worker's own API only, so
+// that it runs under the page's strict Content-Security-Policy.
+
+const MODEL = 'phone-price';
+const SAMPLE = '/sample.png';
+
+/** Friendlier names for the phone-price features (Kaggle's schema); any other feature shows its own name. */
+const FEATURE_NAMES = /** @type {Record<string, string>} */ ({
+  battery_power: 'Battery (mAh)',
+  blue: 'Bluetooth',
+  clock_speed: 'Clock speed (GHz)',
+  dual_sim: 'Dual SIM',
+  fc: 'Front camera (MP)',
+  four_g: '4G',
+  int_memory: 'Storage (GB)',
+  m_dep: 'Depth (cm)',
+  mobile_wt: 'Weight (g)',
+  n_cores: 'Cores',
+  pc: 'Main camera (MP)',
+  px_height: 'Pixels high',
+  px_width: 'Pixels wide',
+  ram: 'RAM (MB)',
+  sc_h: 'Screen height (cm)',
+  sc_w: 'Screen width (cm)',
+  talk_time: 'Talk time (h)',
+  three_g: '3G',
+  touch_screen: 'Touch screen',
+  wifi: 'Wi-Fi',
+});
+
+/**
+ * @typedef {{ code: string, message: string, details?: Record<string, unknown> }} ApiErrorBody
+ * @typedef {{ type: string, kernelSize?: number[], stride?: number[], padding?: number[], dilation?: number[],
+ *   inChannels?: number, outChannels?: number }} Layer
+ * @typedef {{ name: string, task: string, labels: string[], metrics: Record<string, unknown>,
+ *   preprocess: { features: string[], scaler: { mean: number[], std: number[] } | null },
+ *   architecture: { layers?: Layer[] } }} Manifest
+ * @typedef {{ label: string, kernel: number[], stride: number[], padding: number[], dilation: number[] }} Step
+ *   A conv or pool layer's settings, [height, width] each.
+ */
+
+/** An error answer of the API (`{"error": {"code", "message", "details"?}}`), or a failure to reach it. */
+class ApiError extends Error {
+  /** @param {number} status @param {ApiErrorBody} body */
+  constructor(status, { code, message, details }) {
+    super(message);
+    this.status = status;
+    this.code = code;
+    this.details = details ?? {};
+  }
+}
+
+/**
+ * @template {HTMLElement} T
+ * @param {string} selector
+ * @param {new () => T} type
+ * @returns {T}
+ */
+function find(selector, type) {
+  const element = document.querySelector(selector);
+  if (!(element instanceof type)) throw new Error(`the page has no ${type.name} ${selector}`);
+  return element;
+}
+
+/**
+ * @template {keyof HTMLElementTagNameMap} K
+ * @param {K} tag
+ * @param {Partial<NoInfer<HTMLElementTagNameMap[K]>>} [properties]
+ * @param {(Node | string)[]} [children]
+ * @returns {HTMLElementTagNameMap[K]}
+ */
+function element(tag, properties = {}, children = []) {
+  const node = document.createElement(tag);
+  Object.assign(node, properties);
+  node.append(...children);
+  return node;
+}
+
+/** fetch() for this Worker's API: the response when it is 2xx, else an ApiError with the API's own message. */
+async function api(/** @type {string} */ path, /** @type {RequestInit} */ init = {}) {
+  let response;
+  try {
+    response = await fetch(path, init);
+  } catch (error) {
+    throw new ApiError(0, { code: 'network_error', message: `the Worker did not answer (${error})` });
+  }
+  if (response.ok) return response;
+  const body = await response.json().catch(() => null);
+  const fallback = { code: `http_${response.status}`, message: `${response.status} ${response.statusText}` };
+  throw new ApiError(response.status, body?.error?.message ? body.error : fallback);
+}
+
+/** @param {HTMLElement} box @param {unknown} error */
+function showError(box, error) {
+  if (!(error instanceof ApiError)) throw error;
+  const where = error.status === 0 ? '' : `${error.status} `;
+  box.replaceChildren(element('strong', {}, [`${where}${error.code}`]), `: ${error.message}`);
+  box.hidden = false;
+}
+
+// ---------------------------------------------------------------------------------------------------------- phone
+
+const phoneForm = find('#phone-form', HTMLFormElement);
+const phoneResult = find('#phone-result', HTMLElement);
+const phoneError = find('#phone-error', HTMLElement);
+
+/**
+ * Input settings from the training set's statistics: a feature whose spread is a 0/1 variable's (std = √(m(1−m)))
+ * is a yes/no box; others start at the mean, with a step that fits their scale, and a ±3 std range.
+ * @param {number} mean @param {number} std
+ */
+function inputFor(mean, std) {
+  if (mean >= 0 && mean <= 1 && Math.abs(std - Math.sqrt(mean * (1 - mean))) < 0.02) {
+    return element('input', { type: 'checkbox', defaultChecked: mean >= 0.5 });
+  }
+  const step = std < 1 ? 0.1 : 1;
+  const round = (/** @type {number} */ value) => Number((Math.round(value / step) * step).toFixed(step < 1 ? 1 : 0));
+  // A positive mean is a count or a size here, never below zero.
+  const min = mean > 0 ? Math.max(0, round(mean - 3 * std)) : round(mean - 3 * std);
+  return element('input', {
+    type: 'number',
+    inputMode: step < 1 ? 'decimal' : 'numeric',
+    defaultValue: String(round(mean)),
+    min: String(min),
+    max: String(round(mean + 3 * std)),
+    step: String(step),
+  });
+}
+
+/** @param {Manifest} manifest */
+function buildPhoneForm({ preprocess: { features, scaler }, metrics, labels }) {
+  const numbers = find('#phone-numbers', HTMLElement);
+  const flags = find('#phone-flags', HTMLFieldSetElement);
+  features.forEach((name, i) => {
+    const input = scaler
+      ? inputFor(scaler.mean[i], scaler.std[i])
+      : element('input', { type: 'number', step: 'any', defaultValue: '0' });
+    input.name = name;
+    const title = FEATURE_NAMES[name] ?? name;
+    if (input.type === 'checkbox') flags.append(element('label', {}, [input, title]));
+    else numbers.append(element('label', { title: name }, [title, input]));
+  });
+  flags.hidden = flags.querySelector('input') === null;
+  const { test_accuracy: accuracy } = metrics;
+  const score = typeof accuracy === 'number' ? `, ${(accuracy * 100).toFixed(0)}% right on held-out phones` : '';
+  find('#phone-about', HTMLElement).textContent =
+    `The ${MODEL} model: ${features.length} features in, one of ${labels.length} price classes ` +
+    `(${labels.join(', ')}) out${score}. Values start at the training set's averages.`;
+}
+
+/** The form as one instance keyed by feature name; an empty or unreadable number goes as null for the API to name. */
+function phoneInstance() {
+  /** @type {Record<string, number | null>} */
+  const instance = {};
+  for (const input of phoneForm.querySelectorAll('input')) {
+    input.removeAttribute('aria-invalid');
+    if (input.type === 'checkbox') instance[input.name] = Number(input.checked);
+    else instance[input.name] = input.value === '' ? null : Number(input.value);
+  }
+  return instance;
+}
+
+/** @param {string[]} labels @param {{ label: string, probabilities: number[] }} prediction */
+function showPrediction(labels, { label, probabilities }) {
+  find('#phone-label', HTMLElement).textContent = label;
+  const best = Math.max(...probabilities);
+  find('#phone-bars', HTMLElement).replaceChildren(
+    ...labels.map((name, i) => {
+      const fill = element('span', { className: 'fill' });
+      fill.style.width = `${(probabilities[i] * 100).toFixed(1)}%`;
+      return element('li', { className: probabilities[i] === best ? 'best' : '' }, [
+        element('span', { className: 'name' }, [name]),
+        element('span', { className: 'track' }, [fill]),
+        element('span', { className: 'value' }, [`${(probabilities[i] * 100).toFixed(1)}%`]),
+      ]);
+    }),
+  );
+}
+
+/** Answers to all but the latest prediction are dropped. */
+let latestPrediction = 0;
+
+/** @param {string[]} labels */
+async function predict(labels) {
+  const request = ++latestPrediction;
+  phoneResult.setAttribute('aria-busy', 'true');
+  phoneError.hidden = true;
+  try {
+    const response = await api(`/v1/models/${MODEL}/predict`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ instances: [phoneInstance()] }),
+    });
+    const { predictions } = await response.json();
+    if (request !== latestPrediction) return;
+    showPrediction(labels, predictions[0]);
+    phoneResult.hidden = false;
+  } catch (error) {
+    if (request !== latestPrediction) return;
+    phoneResult.hidden = true;
+    showError(phoneError, error);
+    const field = error instanceof ApiError ? error.details.field : undefined;
+    const input = typeof field === 'string' ? phoneForm.elements.namedItem(field) : null;
+    if (input instanceof HTMLInputElement) {
+      input.setAttribute('aria-invalid', 'true');
+      input.focus();
+    }
+  } finally {
+    if (request === latestPrediction) phoneResult.setAttribute('aria-busy', 'false');
+  }
+}
+
+async function startPhone() {
+  try {
+    /** @type {Manifest} */
+    const manifest = await (await api(`/v1/models/${MODEL}`)).json();
+    buildPhoneForm(manifest);
+    phoneForm.addEventListener('submit', (event) => {
+      event.preventDefault();
+      predict(manifest.labels);
+    });
+    phoneForm.addEventListener('reset', () => setTimeout(() => predict(manifest.labels)));
+    await predict(manifest.labels);
+  } catch (error) {
+    showError(phoneError, error);
+    phoneResult.setAttribute('aria-busy', 'false');
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------- image
+
+const imageForm = find('#image-form', HTMLFormElement);
+const imageResult = find('#image-result', HTMLElement);
+const imageError = find('#image-error', HTMLElement);
+const inputImage = find('#input-image', HTMLImageElement);
+const outputImage = find('#output-image', HTMLImageElement);
+
+/** The image to transform, and its size when the browser can decode it (the API decides what is an image). */
+let source = /** @type {{ blob: Blob, name: string, width?: number, height?: number } | null} */ (null);
+/** The image-transform bundles served, by name (GET /v1/models). */
+const bundles = /** @type {Map<string, Manifest>} */ (new Map());
+/** Answers to all but the latest transform are dropped. */
+let latestTransform = 0;
+
+/** @param {HTMLImageElement} image @param {Blob | null} blob */
+function showBlob(image, blob) {
+  if (image.src) URL.revokeObjectURL(image.src);
+  image.hidden = blob === null;
+  if (blob === null) image.removeAttribute('src');
+  else image.src = URL.createObjectURL(blob);
+}
+
+/** @param {Blob} blob @param {string} name */
+async function useImage(blob, name) {
+  const size = await createImageBitmap(blob).then(
+    (bitmap) => {
+      const { width, height } = bitmap;
+      bitmap.close();
+      return { width, height };
+    },
+    () => ({}),
+  );
+  source = { blob, name, ...size };
+  showBlob(inputImage, 'width' in size ? blob : null);
+  find('#input-caption', HTMLElement).textContent =
+    'width' in size ? `${name}, ${size.width} × ${size.height}` : `${name} (the browser cannot show it as an image)`;
+  await transform();
+}
+
+function transformName() {
+  const checked = imageForm.querySelector('input[name="transform"]:checked');
+  return checked instanceof HTMLInputElement ? checked.value : 'conv2d';
+}
+
+/** @param {string} name */
+function setting(name) {
+  const field = imageForm.elements.namedItem(name);
+  if (!(field instanceof HTMLInputElement || field instanceof HTMLSelectElement)) throw new Error(`no field ${name}`);
+  return field.value;
+}
+
+/** @param {string} value */
+const both = (value) => [Number(value), Number(value)];
+
+/**
+ * The request for the chosen transform, and the steps whose sizes the course's formula gives (the named kernels
+ * are 3×3).
+ * @returns {{ path: string, steps: Step[] }}
+ */
+function transformRequest() {
+  const name = transformName();
+  if (name === 'conv2d') {
+    const boxes = /** @type {NodeListOf<HTMLInputElement>} */ (imageForm.querySelectorAll('input[name="kernel"]:checked'));
+    const kernels = [...boxes].map((box) => box.value);
+    const [stride, padding] = [setting('conv_stride'), setting('conv_padding')];
+    const query = new URLSearchParams({ kernel: kernels.join(','), stride, padding });
+    const step = { label: 'conv2d', kernel: [3, 3], stride: both(stride), padding: both(padding), dilation: [1, 1] };
+    return { path: `/v1/image/conv2d?${query}`, steps: [step] };
+  }
+  if (name === 'pool') {
+    const [mode, size] = [setting('mode'), setting('kernel_size')];
+    const [stride, padding] = [setting('pool_stride'), setting('pool_padding')];
+    const query = new URLSearchParams({ mode, kernel_size: size, stride, padding });
+    const step = { label: `${mode} pool`, kernel: both(size), stride: both(stride), padding: both(padding), dilation: [1, 1] };
+    return { path: `/v1/image/pool?${query}`, steps: [step] };
+  }
+  const model = name.slice('model:'.length);
+  const steps = (bundles.get(model)?.architecture.layers ?? [])
+    .filter((layer) => layer.kernelSize)
+    .map(({ type, kernelSize = [1, 1], stride = kernelSize, padding = [0, 0], dilation = [1, 1] }) => ({
+      label: type,
+      kernel: kernelSize,
+      stride,
+      padding,
+      dilation,
+    }));
+  return { path: `/v1/models/${encodeURIComponent(model)}/transform`, steps };
+}
+
+/** The course's O = ⌊(W + 2P − D(K − 1) − 1)/S⌋ + 1, with the numbers filled in, through every step. */
+function formula(/** @type {Step[]} */ steps, /** @type {number} */ height, /** @type {number} */ width) {
+  const lines = ['O = ⌊(W + 2P − D(K − 1) − 1)/S⌋ + 1'];
+  const symmetric =
+    height === width && steps.every(({ label, ...sizes }) => Object.values(sizes).every(([h, w]) => h === w));
+  const sides = symmetric
+    ? [{ side: 'H = W', axis: 0, size: height }]
+    : [{ side: 'H', axis: 0, size: height }, { side: 'W', axis: 1, size: width }];
+  for (let { side, axis, size } of sides) {
+    for (const { label, kernel, stride, padding, dilation } of steps) {
+      const [k, s, p, d] = [kernel[axis], stride[axis], padding[axis], dilation[axis]];
+      const out = Math.floor((size + 2 * p - d * (k - 1) - 1) / s) + 1;
+      lines.push(`${side}, ${label}: ⌊(${size} + 2·${p} − ${d}·(${k} − 1) − 1)/${s}⌋ + 1 = ${out}`);
+      size = out;
+    }
+  }
+  return lines.join('\n');
+}
+
+async function transform() {
+  if (source === null) return;
+  const request = ++latestTransform;
+  const { path, steps } = transformRequest();
+  imageResult.setAttribute('aria-busy', 'true');
+  imageError.hidden = true;
+  try {
+    const response = await api(path, {
+      method: 'POST',
+      headers: { 'Content-Type': source.blob.type || 'application/octet-stream' },
+      body: source.blob,
+    });
+    const maps = await response.blob();
+    if (request !== latestTransform) return;
+    const shape = (response.headers.get('X-Output-Shape') ?? '').match(/\d+/g)?.map(Number) ?? [];
+    const [channels, height, width] = shape.slice(-3);
+    showBlob(outputImage, maps);
+    find('#output-shape', HTMLElement).textContent = `[${shape.join(', ')}]`;
+    const count = `${channels} feature map${channels === 1 ? '' : 's'}`;
+    find('#output-caption', HTMLElement).textContent = `${count}, ${height} × ${width}`;
+    find('#formula', HTMLElement).textContent = source.width ? formula(steps, source.height ?? 0, source.width) : '';
+  } catch (error) {
+    if (request !== latestTransform) return;
+    showBlob(outputImage, null);
+    find('#output-shape', HTMLElement).textContent = '–';
+    find('#output-caption', HTMLElement).textContent = 'Feature maps';
+    find('#formula', HTMLElement).textContent = '';
+    showError(imageError, error);
+  } finally {
+    if (request === latestTransform) imageResult.setAttribute('aria-busy', 'false');
+  }
+}
+
+function showTransformFields() {
+  const name = transformName();
+  for (const group of imageForm.querySelectorAll('[data-transform]')) {
+    if (!(group instanceof HTMLElement)) continue;
+    group.hidden = group.dataset.transform !== (name.startsWith('model:') ? 'model' : name);
+  }
+  const bundle = bundles.get(name.slice('model:'.length));
+  if (bundle) {
+    const layers = (bundle.architecture.layers ?? []).map(describeLayer).join(' → ');
+    find('#bundle-about', HTMLElement).textContent = `The exported ${bundle.name} bundle: ${layers}.`;
+  }
+}
+
+/** A layer as PyTorch prints it, e.g. Conv2d(3, 4, 3, stride=2). @param {Layer} layer */
+function describeLayer({ type, inChannels, outChannels, kernelSize, stride }) {
+  const settings = [inChannels, outChannels].filter((v) => v !== undefined).map(String);
+  if (kernelSize) settings.push(sizeText(kernelSize));
+  if (stride && kernelSize && sizeText(stride) !== sizeText(kernelSize)) settings.push(`stride=${sizeText(stride)}`);
+  return `${type}(${settings.join(', ')})`;
+}
+
+/** @param {number[]} pair */
+const sizeText = (pair) => (pair[0] === pair[1] ? String(pair[0]) : `(${pair.join(', ')})`);
+
+async function startImage() {
+  const { models } = await (await api('/v1/models')).json();
+  const transforms = find('#transforms', HTMLFieldSetElement);
+  for (const { name, task } of /** @type {{ name: string, task: string }[]} */ (models)) {
+    if (task !== 'image-transform') continue;
+    bundles.set(name, await (await api(`/v1/models/${encodeURIComponent(name)}`)).json());
+    const radio = element('input', { type: 'radio', name: 'transform', value: `model:${name}` });
+    transforms.insertBefore(element('label', {}, [radio, ` ${name} bundle`]), transforms.children[1]);
+  }
+  imageForm.addEventListener('change', (event) => {
+    if (event.target instanceof HTMLInputElement && event.target.type === 'file') return;
+    showTransformFields();
+    transform();
+  });
+  imageForm.addEventListener('submit', (event) => {
+    event.preventDefault();
+    transform();
+  });
+  find('#image-file', HTMLInputElement).addEventListener('change', ({ target }) => {
+    const file = target instanceof HTMLInputElement ? target.files?.[0] : undefined;
+    if (file) useImage(file, file.name);
+  });
+  find('#use-sample', HTMLButtonElement).addEventListener('click', () => useSample());
+  showTransformFields();
+  await useSample();
+}
+
+async function useSample() {
+  find('#image-file', HTMLInputElement).value = '';
+  const response = await api(SAMPLE);
+  await useImage(await response.blob(), 'sample.png');
+}
+
+async function startHealth() {
+  const status = find('#health', HTMLElement);
+  try {
+    const { backend, models } = await (await api('/healthz')).json();
+    status.textContent = `Up · tfjs ${backend} backend · models: ${models.join(', ')}`;
+  } catch (error) {
+    status.textContent = `Down: ${error instanceof Error ? error.message : error}`;
+    status.classList.add('down');
+  }
+}
+
+startHealth();
+startPhone();
+startImage().catch((error) => {
+  showError(imageError, error);
+  imageResult.setAttribute('aria-busy', 'false');
+});
