@@ -1,24 +1,9 @@
 import type { MiddlewareHandler } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import type { AppEnv } from './bindings';
 import { ApiError } from './errors';
 
 /** The media types the JSON routes accept (the same test Hono's JSON validator applies). */
 const JSON_MEDIA_TYPE = /^application\/([\w.-]+\+)?json$/i;
-
-/** 415 unsupported_media_type unless the request says its body is JSON; checked before any byte is read. */
-export const acceptJson: MiddlewareHandler<AppEnv> = async (c, next) => {
-  const contentType = c.req.header('Content-Type') ?? '';
-  const mediaType = contentType.split(';')[0].trim();
-  if (!JSON_MEDIA_TYPE.test(mediaType)) {
-    throw new ApiError(
-      415,
-      'unsupported_media_type',
-      `the request body must be JSON sent with Content-Type: application/json, got ${contentType === '' ? 'no Content-Type' : `"${contentType}"`}`,
-    );
-  }
-  return next();
-};
 
 /** The image media types the image routes take; the bytes' signature then tells PNG from JPEG. */
 export const IMAGE_MEDIA_TYPES: readonly string[] = ['image/png', 'image/jpeg'];
@@ -33,7 +18,11 @@ export function bodyKind(contentType: string | undefined): BodyKind | undefined 
   return undefined;
 }
 
-/** 415 unsupported_media_type unless the Content-Type is one of `kinds`; checked before any byte is read. */
+/**
+ * 415 unsupported_media_type unless the Content-Type is one of `kinds` and the body is not content-encoded;
+ * checked before any byte is read. Compressed bodies are refused rather than inflated (RFC 7694): a few kilobytes
+ * of gzip could otherwise grow far past the size limits.
+ */
 export function acceptBodies(...kinds: BodyKind[]): MiddlewareHandler<AppEnv> {
   const types = kinds.flatMap((kind) => (kind === 'json' ? ['application/json'] : IMAGE_MEDIA_TYPES));
   return async (c, next) => {
@@ -44,22 +33,68 @@ export function acceptBodies(...kinds: BodyKind[]): MiddlewareHandler<AppEnv> {
       const message = `the request body must be sent with Content-Type ${types.join(', ')}; got ${got}`;
       throw new ApiError(415, 'unsupported_media_type', message, { accepted: types });
     }
+    const encoding = (c.req.header('Content-Encoding') ?? 'identity').trim().toLowerCase();
+    if (encoding !== 'identity') {
+      throw new ApiError(415, 'unsupported_media_type', `Content-Encoding "${encoding}" is not accepted; send the body uncompressed`, {
+        accepted_encodings: ['identity'],
+      });
+    }
     return next();
   };
 }
 
+/** The JSON routes' check (see acceptBodies). */
+export const acceptJson = acceptBodies('json');
+
+/** How far past the limit an over-limit streamed body is still read (and dropped) before the 413 goes out. */
+const DRAIN_FACTOR = 8;
+
 /**
- * 413 payload_too_large for a body over `maxBytes`. Hono's bodyLimit (≥ 4.12.25) trusts Content-Length only when
- * there is no Transfer-Encoding, and otherwise counts the streamed bytes, stopping at the limit, so chunked bodies
- * are bounded too.
+ * 413 payload_too_large for a body over `maxBytes`. A declared Content-Length (without Transfer-Encoding) is trusted;
+ * otherwise the streamed bytes are counted as they arrive and buffered up to the limit. An over-limit body is read
+ * on (and discarded) up to DRAIN_FACTOR × the limit before answering: a 413 sent while the client is still
+ * streaming makes workerd drop the connection, which under load also fails other requests sharing it.
  */
 export function limitBody(maxBytes: number): MiddlewareHandler<AppEnv> {
-  return bodyLimit({
-    maxSize: maxBytes,
-    onError: () => {
-      throw new ApiError(413, 'payload_too_large', `the request body is over the limit of ${maxBytes} bytes`, {
-        limit_bytes: maxBytes,
-      });
-    },
-  });
+  const tooLarge = () =>
+    new ApiError(413, 'payload_too_large', `the request body is over the limit of ${maxBytes} bytes`, { limit_bytes: maxBytes });
+  return async (c, next) => {
+    const body = c.req.raw.body;
+    if (!body) return next();
+    const declared = c.req.raw.headers.get('content-length');
+    if (declared !== null && !c.req.raw.headers.has('transfer-encoding')) {
+      if (Number.parseInt(declared, 10) > maxBytes) throw tooLarge();
+      return next();
+    }
+    const reader = body.getReader();
+    const chunks: Uint8Array[] = [];
+    let size = 0;
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      size += value.length;
+      if (size > maxBytes) {
+        await drain(reader, DRAIN_FACTOR * maxBytes - size);
+        throw tooLarge();
+      }
+      chunks.push(value);
+    }
+    const buffer = new Uint8Array(size);
+    let offset = 0;
+    for (const chunk of chunks) {
+      buffer.set(chunk, offset);
+      offset += chunk.length;
+    }
+    c.req.raw = new Request(c.req.raw, { body: buffer });
+    return next();
+  };
+}
+
+async function drain(reader: ReadableStreamDefaultReader<Uint8Array>, budget: number): Promise<void> {
+  while (budget > 0) {
+    const { done, value } = await reader.read();
+    if (done) return;
+    budget -= value.length;
+  }
+  await reader.cancel();
 }

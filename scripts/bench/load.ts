@@ -2,8 +2,10 @@
  * `load`: 10 000 requests at concurrency 32 against the real Worker under `wrangler dev` (local workerd, loopback
  * only), mixing predictions (1 and 64 rows), images (conv2d, pool, transform of rocket.jpg) and bad requests (each
  * kind of 4xx, including a 1.5 MiB body streamed without Content-Length). Reports requests/s, latency p50/p99, the
- * answers per status and per kind, connection errors, and the workerd process's memory and the tfjs tensor count
- * (GET /healthz) before and after. Fails (exit status 1) on any 5xx, connection error or unexpected status.
+ * answers per status and per kind, connection errors, the resident memory of wrangler dev's two workerd processes
+ * (the Worker's, also every 1000 requests, and wrangler's proxy) and the tfjs tensor count (GET /healthz) before and
+ * after. Fails (exit status 1) on any 5xx, connection error or unexpected status. A 503 "Your worker restarted
+ * mid-request" comes from wrangler's proxy when its connection to the Worker drops.
  *
  * A hand-written loop over Node's fetch rather than autocannon: autocannon always sends Content-Length, and the mix
  * needs a chunked body. `--repeats` is not used: one measured run (after a warm-up round).
@@ -22,7 +24,7 @@ const REQUEST_TIMEOUT_MS = 30_000;
 const RUN_DEADLINE_MS = 10 * 60_000;
 const MODEL = 'phone-price';
 
-interface Kind {
+export interface Kind {
   name: string;
   /** Requests of this kind per 100. */
   share: number;
@@ -39,10 +41,7 @@ interface Outcome {
 
 export async function run(_options: { repeats: number }): Promise<void> {
   const kinds = mix();
-  const schedule = kinds.flatMap((kind, k) => Array.from({ length: kind.share }, (_, i) => ({ k, at: (i + 0.5) / kind.share })))
-    .sort((a, b) => a.at - b.at)
-    .map(({ k }) => kinds[k]); // 100 slots, each kind spread evenly over them
-  if (schedule.length !== 100) throw new Error(`the mix's shares add up to ${schedule.length}, not 100`);
+  const schedule = scheduleOf(kinds);
 
   const started = performance.now();
   const server = await startWrangler({ readyTimeoutMs: 120_000 });
@@ -124,7 +123,7 @@ const SHARED_IMAGE = path.resolve(ROOT, '../shared/data/images/rocket.jpg');
 const IMAGE_SOURCE = existsSync(SHARED_IMAGE) ? SHARED_IMAGE : path.join(ROOT, 'test/fixtures/bad/rgb-16x12.jpg');
 const bad = (name: string) => readFileSync(path.join(ROOT, 'test/fixtures/bad', name));
 
-function mix(): Kind[] {
+export function mix(): Kind[] {
   const rows = dataRows(64);
   const one = JSON.stringify({ instances: [rows[0]] });
   const many = JSON.stringify({ instances: rows });
@@ -160,6 +159,16 @@ function mix(): Kind[] {
   ];
 }
 
+/** 100 slots, each kind spread evenly over them: the order requests are sent in, cycling. */
+export function scheduleOf(kinds: Kind[]): Kind[] {
+  const schedule = kinds
+    .flatMap((kind, k) => Array.from({ length: kind.share }, (_, i) => ({ k, at: (i + 0.5) / kind.share })))
+    .sort((a, b) => a.at - b.at)
+    .map(({ k }) => kinds[k]);
+  if (schedule.length !== 100) throw new Error(`the mix's shares add up to ${schedule.length}, not 100`);
+  return schedule;
+}
+
 /** The first `count` rows of data/phone-price.csv as 20 feature values (the target column dropped). */
 function dataRows(count: number): number[][] {
   const [header, ...lines] = readFileSync(path.join(ROOT, 'data/phone-price.csv'), 'utf8').trim().split(/\r?\n/);
@@ -191,7 +200,7 @@ function chunked(body: Uint8Array, headers: Record<string, string>): RequestInit
 const failures: string[] = [];
 
 /** Sends `count` requests from `schedule` (in order, cycling) over CONCURRENCY loops; stops at the deadline. */
-async function drive(server: WranglerServer, schedule: Kind[], count: number, progress = (_done: number) => {}): Promise<Outcome[]> {
+export async function drive(server: Pick<WranglerServer, 'url'>, schedule: Kind[], count: number, progress = (_done: number) => {}): Promise<Outcome[]> {
   const outcomes: Outcome[] = [];
   const deadline = performance.now() + RUN_DEADLINE_MS;
   let issued = 0;
