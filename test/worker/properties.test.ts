@@ -12,6 +12,7 @@ import fc from 'fast-check';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import worker from '../../worker/index';
 import { fromBase64 } from '../worker-node/corpus-context';
+import { mutatedBytes } from '../helpers/mutations';
 import { client, type Fetcher, MODEL, viaApp, viaSelf } from './helpers';
 
 // ---- Set-up ----
@@ -353,20 +354,9 @@ const tensorRequests = (): fc.Arbitrary<GeneratedRequest> =>
 
 // ---- Image routes, image bodies ----
 
-/** Mutations of real image bytes: flip bytes, truncate, splice in random bytes (as test/helpers/properties.ts). */
-function mutatedBytes(original: Uint8Array): fc.Arbitrary<Uint8Array> {
-  const flip = fc
-    .array(fc.tuple(fc.nat(original.length - 1), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 8 })
-    .map((edits) => {
-      const copy = original.slice();
-      for (const [at, value] of edits) copy[at] = value;
-      return copy;
-    });
-  const truncate = fc.nat(original.length).map((end) => original.slice(0, end));
-  const splice = fc
-    .tuple(fc.nat(original.length), fc.uint8Array({ maxLength: 64 }))
-    .map(([at, bytes]) => Uint8Array.from([...original.slice(0, at), ...bytes, ...original.slice(at)]));
-  return fc.oneof(flip, truncate, splice, resized(original));
+/** Mutations of real image bytes, plus headers claiming other sizes. */
+function mutatedImage(original: Uint8Array): fc.Arbitrary<Uint8Array> {
+  return fc.oneof(mutatedBytes(original), resized(original));
 }
 
 /** The header's width and height rewritten (PNG's IHDR, JPEG's SOF): from 0 to beyond every limit. */
@@ -392,7 +382,7 @@ function resized(original: Uint8Array): fc.Arbitrary<Uint8Array> {
 const imageBytes = fc.oneof(
   { weight: 1, arbitrary: fc.uint8Array({ maxLength: 512 }) },
   { weight: 3, arbitrary: fc.constantFrom(...images) },
-  { weight: 4, arbitrary: fc.constantFrom(...images).chain(mutatedBytes) },
+  { weight: 4, arbitrary: fc.constantFrom(...images).chain(mutatedImage) },
 );
 const imageType = fc.oneof(
   { weight: 6, arbitrary: fc.constantFrom('image/png', 'image/jpeg') },

@@ -9,7 +9,8 @@ import { decodeSafetensors } from '../../../sdk/bundle/safetensors';
 import { parseCsv } from '../../../sdk/data/csv';
 import { decodeImage, imageInfo } from '../../../sdk/image/codec';
 import { repoRoot } from '../../helpers/fixtures';
-import { expectOnlyTypedErrors, mutatedBytes, propertyParameters } from '../../helpers/properties';
+import { mutatedBytes } from '../../helpers/mutations';
+import { expectOnlyTypedErrors, propertyParameters } from '../../helpers/properties';
 
 const imageDir = path.join(repoRoot, 'test/fixtures/images');
 const images = readdirSync(imageDir)
