@@ -2,7 +2,7 @@ import type { Dataset } from '../data/dataset';
 import { classCount } from '../data/dataset';
 import type { Module } from '../nn/module';
 import { classificationMetrics, type ClassificationMetrics } from './metrics';
-import { argmaxRows, classScores } from './predict';
+import { argmaxRows, classScores, rowMaxAndSumExp } from './predict';
 
 export interface Evaluation extends ClassificationMetrics {
   /** Mean cross-entropy over the rows. */
@@ -23,10 +23,8 @@ export function evaluate(model: Module, dataset: Dataset): Evaluation {
 function meanCrossEntropy(logits: Float32Array, labels: Int32Array, classes: number): number {
   let total = 0;
   for (let r = 0; r < labels.length; r++) {
-    const row = logits.subarray(r * classes, (r + 1) * classes);
-    const max = row.reduce((a, b) => Math.max(a, b), -Infinity);
-    const sumExp = row.reduce((sum, v) => sum + Math.exp(v - max), 0);
-    total += Math.log(sumExp) + max - row[labels[r]];
+    const { max, sumExp } = rowMaxAndSumExp(logits, r * classes, classes);
+    total += Math.log(sumExp) + max - logits[r * classes + labels[r]];
   }
   return labels.length === 0 ? 0 : total / labels.length;
 }

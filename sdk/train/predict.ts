@@ -37,13 +37,20 @@ export function classScores(model: Module, x: Float32Array, width: number): Clas
 function softmaxRows(scores: Float32Array, classes: number): Float32Array {
   const out = new Float32Array(scores.length);
   for (let start = 0; start < scores.length; start += classes) {
-    let max = -Infinity;
-    for (let c = start; c < start + classes; c++) max = Math.max(max, scores[c]);
-    let sum = 0;
-    for (let c = start; c < start + classes; c++) sum += Math.exp(scores[c] - max);
-    for (let c = start; c < start + classes; c++) out[c] = Math.exp(scores[c] - max) / sum;
+    const { max, sumExp } = rowMaxAndSumExp(scores, start, classes);
+    for (let c = start; c < start + classes; c++) out[c] = Math.exp(scores[c] - max) / sumExp;
   }
   return out;
+}
+
+/** The largest of the `classes` scores from `start`, and Σ exp(score − max) in float64: the stable pieces of a
+ *  row's softmax and log-sum-exp (the cross-entropy on the host uses them too). */
+export function rowMaxAndSumExp(scores: Float32Array, start: number, classes: number): { max: number; sumExp: number } {
+  let max = -Infinity;
+  for (let c = start; c < start + classes; c++) max = Math.max(max, scores[c]);
+  let sumExp = 0;
+  for (let c = start; c < start + classes; c++) sumExp += Math.exp(scores[c] - max);
+  return { max, sumExp };
 }
 
 /** The index of each row's largest score. */

@@ -30,18 +30,6 @@ export function step(model: Module, batch: Batch, options: StepOptions): number 
   return value;
 }
 
-/** `step` without reading anything back to the host: the loss and the count of correctly classified rows stay
- *  on the backend. (train.fit uses stepKeepingLogits and counts the hits on the host when it reads the losses.) */
-export function stepOnDevice(model: Module, batch: Batch, options: StepOptions): { loss: tf.Scalar; correct: tf.Scalar } {
-  const { loss, logits } = stepKeepingLogits(model, batch, options);
-  const correct = tf.tidy(() => {
-    const labels = batch.y instanceof tf.Tensor ? tf.cast(batch.y, 'int32') : tf.tensor1d(Array.from(batch.y), 'int32');
-    return tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), labels), 'float32')) as tf.Scalar;
-  });
-  logits.dispose();
-  return { loss, correct };
-}
-
 /**
  * The step itself; returns the loss and the batch's logits (the caller disposes both). Labels given as numbers stay
  * on the host until the loss turns them into one-hot rows.

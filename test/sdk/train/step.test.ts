@@ -3,7 +3,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { ready } from '../../../sdk/backend';
 import { Linear, ReLU, Sequential } from '../../../sdk/nn/index';
 import { sgd } from '../../../sdk/optim/sgd';
-import { step, stepOnDevice } from '../../../sdk/train/step';
+import { argmaxRows } from '../../../sdk/train/predict';
+import { step, stepKeepingLogits } from '../../../sdk/train/step';
 import { expectClose, fromFixture, torchFixture } from '../../helpers/fixtures';
 
 const fixture = torchFixture('mlp_train_step.json');
@@ -40,14 +41,15 @@ describe('train.step', () => {
     expect(tf.memory().numTensors).toBe(after1);
   });
 
-  it('counts correctly classified rows on the device', () => {
+  it("keeps the batch's logits from before the update, for train.fit to count correctly classified rows", () => {
     const model = fixtureModel();
     const x = fromFixture(fixture.x);
     const predicted = Array.from(tf.argMax(model.forward(x), 1).dataSync());
     const labels = Array.from(fixture.y.data as number[]);
     const expected = predicted.filter((p, i) => p === labels[i]).length;
-    const { loss, correct } = stepOnDevice(model, { x, y: labels }, { optimizer: sgd({ lr: 0 }) });
-    expect(correct.dataSync()[0]).toBe(expected);
+    const { loss, logits } = stepKeepingLogits(model, { x, y: labels }, { optimizer: sgd({ lr: 0 }) });
+    const hits = Array.from(argmaxRows(logits.dataSync() as Float32Array, logits.shape[1]!)).filter((p, i) => p === labels[i]);
+    expect(hits.length).toBe(expected);
     expect(loss.dataSync()[0]).toBeCloseTo(fixture.ce_loss.data[0], 5);
   });
 });
