@@ -21,7 +21,8 @@ export interface LinearOptions {
  *   dx = dz·W,  dW = dzᵀ·x,  db = Σ_rows dz.
  */
 export function linear(x: tf.Tensor, weight: tf.Tensor, bias?: tf.Tensor, options: LinearOptions = {}): tf.Tensor {
-  const op = linearOp(options.activation ?? 'linear', options.transposedWeight);
+  const activation = options.activation ?? 'linear';
+  const op = options.transposedWeight ? linearOp(activation, options.transposedWeight) : opsWithoutTransposed[activation];
   return bias ? op(x, weight, bias) : op(x, weight);
 }
 
@@ -81,6 +82,10 @@ function linearOp(activation: LinearActivation, transposedWeight: tf.Tensor | un
     };
   });
 }
+
+// Made once: a training step calls the op for every layer, and each op made anew would also make its custom gradient
+// anew. (A kept Wᵀ is only passed in eval mode, where no tape records and the op runs its forward alone.)
+const opsWithoutTransposed = { linear: linearOp('linear', undefined), relu: linearOp('relu', undefined) };
 
 function asRows(t: tf.Tensor): tf.Tensor2D {
   return (t.rank === 2 ? t : reshape(t, [-1, t.shape[t.rank - 1]])) as tf.Tensor2D;
