@@ -41,7 +41,7 @@ const STATUS_TEXT: Partial<Record<ErrorStatus, string>> = {
   404: 'Unknown model',
   405: 'Method not allowed',
   413: 'Body over the size limit, or too many instances',
-  415: 'Content-Type is not application/json',
+  415: 'Content-Type is not application/json, or the body is compressed (Content-Encoding)',
   422: 'Values that do not fit the model or the request schema',
   503: 'The model cannot be loaded',
 };

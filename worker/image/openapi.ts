@@ -90,7 +90,7 @@ const ERROR_TEXT = {
   413:
     'Body over 10 MiB (payload_too_large), image over the size limits (image_too_large), tensor over 4,194,304 ' +
     'elements (tensor_too_large) or too much work (computation_too_large)',
-  415: 'Content-Type not accepted (unsupported_media_type), or image bytes that are not PNG or JPEG (unsupported_image)',
+  415: 'Content-Type not accepted or a compressed body (unsupported_media_type), or image bytes that are not PNG or JPEG (unsupported_image)',
   422:
     'Invalid values: request schema (invalid_request), tensor or option values (invalid_argument), image data ' +
     '(corrupt_image), the model (invalid_input, wrong_task)',
