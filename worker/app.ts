@@ -9,7 +9,8 @@ import { DEFAULT_IMAGE_LIMITS, type ImageLimits } from './image/limits';
 import { imageRoutes } from './routes/image';
 import { modelRoutes, type PredictLimits } from './routes/models';
 import { pageRoutes } from './routes/page';
-import { startBackend } from './wasm';
+import { backendResets, resetBackend, startBackend } from './wasm';
+import { recoverFromBackendFaults } from './fault';
 
 export type { ModelSource, ModelSources } from './registry';
 export type { PredictLimits } from './routes/models';
@@ -29,9 +30,10 @@ export const DEFAULT_LIMITS: PredictLimits = { maxBodyBytes: 1024 * 1024, maxIns
  * if a manifest is invalid; weights are checked when the model is first used.
  */
 export function createApp({ models, limits }: AppOptions): OpenAPIHono<AppEnv> {
-  const registry = new ModelRegistry(models, startBackend);
+  const registry = new ModelRegistry(models, { start: startBackend, resets: backendResets });
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
   app.onError(onError);
+  app.use('*', recoverFromBackendFaults(resetBackend));
   app.notFound(notFoundOrNotAllowed(app));
   app.use('/v1/*', bearerAuth());
   app.route('/', healthRoutes(registry, startBackend));

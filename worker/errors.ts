@@ -4,6 +4,7 @@ import { HTTPException } from 'hono/http-exception';
 import type { ClientErrorStatusCode, ContentfulStatusCode, ServerErrorStatusCode } from 'hono/utils/http-status';
 import type { ZodError } from 'zod';
 import { EdgeMLError } from '../sdk/errors';
+import { isBackendFault } from './fault';
 
 type ErrorStatus = ClientErrorStatusCode | ServerErrorStatusCode;
 
@@ -43,7 +44,7 @@ const STATUS_TEXT: Partial<Record<ErrorStatus, string>> = {
   413: 'Body over the size limit, or too many instances',
   415: 'Content-Type is not application/json, or the body is compressed (Content-Encoding)',
   422: 'Values that do not fit the model or the request schema',
-  503: 'The model cannot be loaded',
+  503: 'The model cannot be loaded, or the compute backend failed and was restarted (retry after Retry-After)',
 };
 
 /** OpenAPI `responses` entries for the error statuses a route can answer with. */
@@ -80,6 +81,12 @@ export function toApiError(error: unknown): ApiError {
   if (error instanceof ApiError) return error;
   if (error instanceof EdgeMLError && error.code in SDK_STATUS) {
     return new ApiError(SDK_STATUS[error.code], error.code, error.message, error.details);
+  }
+  if (isBackendFault(error)) {
+    const message =
+      'the compute backend failed on this request and has been restarted; retry it, and send smaller sizes if it ' +
+      'fails again';
+    return new ApiError(503, 'backend_fault', message, undefined, { 'Retry-After': '1' });
   }
   if (error instanceof HTTPException && error.status >= 400 && error.status < 500) {
     const [code, message] = HTTP_EXCEPTION_CODES[error.status] ?? ['bad_request', error.message];

@@ -23,12 +23,15 @@ const MODEL_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 export class ModelRegistry {
   readonly #sources = new Map<string, ModelSource>();
   readonly #manifests = new Map<string, Manifest>();
-  readonly #bundles = new Map<string, Promise<Bundle>>();
+  readonly #bundles = new Map<string, { loading: Promise<Bundle>; resets: number }>();
 
-  /** `beforeLoad` runs before the first model is built: it starts the tfjs backend. */
+  /**
+   * `backend.start` runs before a model is built; `backend.resets` counts the backend's resets (worker/wasm.ts), each
+   * of which disposes every tensor, so a model built before the latest reset is built again.
+   */
   constructor(
     sources: ModelSources,
-    private readonly beforeLoad: () => Promise<unknown>,
+    private readonly backend: { start: () => Promise<unknown>; resets: () => number },
   ) {
     for (const [name, source] of Object.entries(sources)) {
       if (!MODEL_NAME.test(name)) {
@@ -58,20 +61,20 @@ export class ModelRegistry {
   /** The built model; ApiError 404 for an unknown name, 503 model_unavailable if its weights do not load. */
   bundle(name: string): Promise<Bundle> {
     this.manifest(name);
-    let loading = this.#bundles.get(name);
-    if (loading === undefined) {
-      loading = this.#load(name);
-      this.#bundles.set(name, loading);
-      const forget = () => {
-        if (this.#bundles.get(name) === loading) this.#bundles.delete(name);
-      };
-      loading.catch(forget);
-    }
+    const resets = this.backend.resets();
+    const built = this.#bundles.get(name);
+    if (built !== undefined && built.resets === resets) return built.loading;
+    const loading = this.#load(name);
+    this.#bundles.set(name, { loading, resets });
+    const forget = () => {
+      if (this.#bundles.get(name)?.loading === loading) this.#bundles.delete(name);
+    };
+    loading.catch(forget);
     return loading;
   }
 
   async #load(name: string): Promise<Bundle> {
-    await this.beforeLoad();
+    await this.backend.start();
     const { manifest, weights } = this.#sources.get(name)!;
     try {
       return await fromBytes(manifest, weights); // disposes what it built when it fails

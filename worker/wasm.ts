@@ -43,6 +43,7 @@ const emscriptenFactory = ((emscriptenFactoryNs as unknown as { default?: Factor
   emscriptenFactoryNs) as unknown as Factory;
 
 let starting: Promise<BackendName> | undefined;
+let resets = 0;
 /** Why the last wasm start failed (tfjs logs and swallows factory errors: setBackend just returns false). */
 let lastFailure: unknown;
 /**
@@ -82,6 +83,28 @@ async function start(): Promise<BackendName> {
   await tf.setBackend('cpu');
   startMs = Date.now() - t0;
   return 'cpu';
+}
+
+/**
+ * Drops every backend and every tensor of the isolate, so that the next startBackend() instantiates a fresh wasm
+ * module. For use after a fault inside the module (see fault.ts): its memory cannot be trusted, so the old backends
+ * are told to free nothing as tfjs disposes their tensors. Whoever holds tensors rebuilds them (see backendResets).
+ */
+export function resetBackend(): void {
+  resets++;
+  const engine = tf.engine() as unknown as { registry: Record<string, tf.KernelBackend> };
+  for (const backend of Object.values(engine.registry)) {
+    backend.disposeData = () => true;
+    backend.dispose = () => {};
+  }
+  tf.engine().reset();
+  starting = undefined;
+  startMs = undefined;
+}
+
+/** How many times resetBackend has run in this isolate: tensors made before the latest reset are gone. */
+export function backendResets(): number {
+  return resets;
 }
 
 /** The replacement for tfjs-backend-wasm's factory: instantiate the imported module instead of fetching bytes. */

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { ArgumentError } from '../errors';
-import { convolve } from './convolve';
-import { toPair, type IntOrPair } from './window';
+import { convolve, type ResolvedConv2dOptions, type SidePadding } from './convolve';
+import { elementCount, isOne, outputSize, toPair, type IntOrPair, type OpCost } from './window';
 
 /**
  * Zeros added around the input: one integer for all four sides, `[ph, pw]` for top and bottom / left and right,
@@ -17,15 +17,6 @@ export interface Conv2dOptions {
   padding?: Conv2dPadding;
   /** Spacing between kernel taps, `dh = dw` or `[dh, dw]`. Default 1. */
   dilation?: IntOrPair;
-}
-
-/** `[[top, bottom], [left, right]]`. */
-export type SidePadding = [[number, number], [number, number]];
-
-export interface ResolvedConv2dOptions {
-  stride: [number, number];
-  dilation: [number, number];
-  padding: SidePadding;
 }
 
 const paddingModes = ['valid', 'same', 'full'] as const;
@@ -50,29 +41,69 @@ const paddingModes = ['valid', 'same', 'full'] as const;
  * dilation, negative padding, `'same'` with a stride, or a kernel larger than the padded input.
  */
 export function conv2d(x: tf.Tensor, weight: tf.Tensor, bias?: tf.Tensor, options: Conv2dOptions = {}): tf.Tensor {
-  if (x.rank !== 3 && x.rank !== 4) {
+  const { resolved } = checkShapes(x.shape, weight.shape, bias?.shape, options);
+  return tf.tidy(() => convolve(x, weight, bias, resolved));
+}
+
+/**
+ * What `conv2d(x, weight, bias, options)` will compute, from the shapes alone and before any of it runs: the output
+ * shape, the multiply-adds (output elements × Cin × kh × kw, which is the work done on every path, including stride
+ * and dilation both above 1), and the most elements any one tensor made on the way holds. Raises the ArgumentError
+ * conv2d would raise. A server prices a request with it.
+ */
+export function conv2dCost(
+  inputShape: readonly number[],
+  weightShape: readonly number[],
+  options: Conv2dOptions = {},
+  biasShape?: readonly number[],
+): OpCost {
+  const { outputShape, resolved } = checkShapes(inputShape, weightShape, biasShape, options);
+  const [outChannels, inChannels, kh, kw] = weightShape;
+  const [batch, height, width] = [elementCount(inputShape.slice(0, -3)), inputShape.at(-2)!, inputShape.at(-1)!];
+  const [outHeight, outWidth] = outputShape.slice(-2);
+  const multiplyAdds = elementCount(outputShape) * inChannels * kh * kw;
+  const layouts = [elementCount(inputShape), elementCount(outputShape)]; // the NHWC copies at the boundary
+  if (isOne(resolved.stride) || isOne(resolved.dilation)) return { outputShape, multiplyAdds, largestTensor: Math.max(...layouts) };
+  // The tap sum (convolve.ts): the input with a zero row and column, each tap's rows, each tap's slab, the sum.
+  const tapTensors = [
+    batch * (height + 1) * (width + 1) * inChannels,
+    batch * outHeight * (width + 1) * inChannels,
+    batch * outHeight * outWidth * Math.max(inChannels, outChannels),
+  ];
+  return { outputShape, multiplyAdds, largestTensor: Math.max(...layouts, ...tapTensors) };
+}
+
+/** conv2d's argument checks, worded as PyTorch's; the resolved options and the output shape. */
+function checkShapes(
+  inputShape: readonly number[],
+  weightShape: readonly number[],
+  biasShape: readonly number[] | undefined,
+  options: Conv2dOptions,
+): { resolved: ResolvedConv2dOptions; outputShape: number[] } {
+  if (inputShape.length !== 3 && inputShape.length !== 4) {
     throw new ArgumentError(
-      `Expected 3D (unbatched) or 4D (batched) input to conv2d, but got input of size: [${x.shape.join(', ')}]`,
+      `Expected 3D (unbatched) or 4D (batched) input to conv2d, but got input of size: [${inputShape.join(', ')}]`,
     );
   }
-  if (weight.rank !== 4) {
+  if (weightShape.length !== 4) {
     throw new ArgumentError(
-      `conv2d expects a 4D weight [out_channels, in_channels, kH, kW], but got weight of size: [${weight.shape.join(', ')}]`,
+      `conv2d expects a 4D weight [out_channels, in_channels, kH, kW], but got weight of size: [${weightShape.join(', ')}]`,
     );
   }
-  const [outChannels, inChannels, kh, kw] = weight.shape;
-  const { stride, dilation, padding } = resolveConv2dOptions([kh, kw], options);
-  const [channels, height, width] = x.shape.slice(-3);
+  const [outChannels, inChannels, kh, kw] = weightShape;
+  const resolved = resolveConv2dOptions([kh, kw], options);
+  const { stride, dilation, padding } = resolved;
+  const [channels, height, width] = inputShape.slice(-3);
   if (channels !== inChannels) {
     throw new ArgumentError(
-      `Given groups=1, weight of size [${weight.shape.join(', ')}], expected input[${x.shape.join(', ')}] to have ` +
+      `Given groups=1, weight of size [${weightShape.join(', ')}], expected input[${inputShape.join(', ')}] to have ` +
         `${inChannels} channels, but got ${channels} channels instead`,
     );
   }
-  if (bias && (bias.rank !== 1 || bias.shape[0] !== outChannels)) {
+  if (biasShape && (biasShape.length !== 1 || biasShape[0] !== outChannels)) {
     throw new ArgumentError(
-      `Given weight of size [${weight.shape.join(', ')}], expected bias to be 1-dimensional with ${outChannels} ` +
-        `elements, but got bias of size [${bias.shape.join(', ')}] instead`,
+      `Given weight of size [${weightShape.join(', ')}], expected bias to be 1-dimensional with ${outChannels} ` +
+        `elements, but got bias of size [${biasShape.join(', ')}] instead`,
     );
   }
   const paddedHeight = height + padding[0][0] + padding[0][1];
@@ -85,7 +116,10 @@ export function conv2d(x: tf.Tensor, weight: tf.Tensor, bias?: tf.Tensor, option
         `${spanWidth}). Kernel size can't be greater than actual input size`,
     );
   }
-  return tf.tidy(() => convolve(x, weight, bias, { stride, dilation, padding }));
+  // The padding is already in the sizes: outputSize with padding 0 covers 'same''s uneven split too.
+  const outHeight = outputSize(paddedHeight, kh, { stride: stride[0], dilation: dilation[0] });
+  const outWidth = outputSize(paddedWidth, kw, { stride: stride[1], dilation: dilation[1] });
+  return { resolved, outputShape: [...inputShape.slice(0, -3), outChannels, outHeight, outWidth] };
 }
 
 /**

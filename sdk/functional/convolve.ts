@@ -1,8 +1,16 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { ResolvedConv2dOptions } from './conv';
-import { shape4, type ExplicitPadding } from './window';
+import { isOne, shape4, type ExplicitPadding } from './window';
 
 type Pair = readonly [number, number];
+
+/** `[[top, bottom], [left, right]]`. */
+export type SidePadding = [[number, number], [number, number]];
+
+export interface ResolvedConv2dOptions {
+  stride: [number, number];
+  dilation: [number, number];
+  padding: SidePadding;
+}
 
 /**
  * conv2d's arithmetic, on checked arguments: `x` NCHW (rank 4) or CHW (rank 3), `weight` `[Cout, Cin, kh, kw]`,
@@ -53,10 +61,50 @@ function convolution({ stride, dilation, padding }: ResolvedConv2dOptions) {
 
 function forward(x: tf.Tensor4D, filter: tf.Tensor4D, stride: Pair, dilation: Pair, pad: ExplicitPadding): tf.Tensor4D {
   if (isOne(stride) || isOne(dilation)) return tf.conv2d(x, filter, [...stride], pad, 'NHWC', [...dilation]);
-  // Both above 1: convolve at every position, then keep rows and columns 0, s, 2s, … — ⌈(H − d·(k − 1))/s⌉ of
-  // them, which is PyTorch's count.
-  const dense = tf.conv2d(x, filter, 1, pad, 'NHWC', [...dilation]);
-  return tf.stridedSlice(dense, [0, 0, 0, 0], dense.shape, [1, stride[0], stride[1], 1]) as tf.Tensor4D;
+  return tapSum(x, filter, stride, dilation, pad);
+}
+
+/**
+ * Stride and dilation both above 1, which tf.conv2d refuses. A dense stride-1 convolution sliced afterwards would
+ * compute s² times the outputs asked for (and, with large padding, outputs that are almost all padding), so the
+ * output is summed over the kernel's taps instead: tap (a, b) reads input rows p·sh + a·dh − pt and columns
+ * q·sw + b·dw − pl (see tapIndices) and adds that `[N, Ho, Wo, Cin]` slab times its `[Cin, Cout]` weights. The work
+ * is exactly the output's multiply-adds; a tap that reads only padding adds nothing and is skipped.
+ */
+function tapSum(x: tf.Tensor4D, filter: tf.Tensor4D, stride: Pair, dilation: Pair, pad: ExplicitPadding): tf.Tensor4D {
+  const [n, height, width, inChannels] = x.shape;
+  const [kh, kw, , outChannels] = filter.shape;
+  const rows = tapIndices(height, kh, stride[0], dilation[0], pad[1]);
+  const columns = tapIndices(width, kw, stride[1], dilation[1], pad[2]);
+  const [outHeight, outWidth] = [rows[0].length, columns[0].length];
+  // One zero row and column past the input's end stand for every padded position.
+  const extended = tf.pad(x, [[0, 0], [0, 1], [0, 1], [0, 0]]);
+  let sum: tf.Tensor = tf.zeros([n * outHeight * outWidth, outChannels]);
+  rows.forEach((rowIndex, a) => {
+    if (rowIndex.every((i) => i === height)) return;
+    const tapRows = tf.gather(extended, rowIndex, 1);
+    columns.forEach((columnIndex, b) => {
+      if (columnIndex.every((j) => j === width)) return;
+      const slab = tf.reshape(tf.gather(tapRows, columnIndex, 2), [-1, inChannels]);
+      const weights = tf.reshape(tf.slice(filter, [a, b, 0, 0], [1, 1, inChannels, outChannels]), [inChannels, outChannels]);
+      sum = tf.add(sum, tf.matMul(slab, weights));
+    });
+  });
+  return tf.reshape(sum, [n, outHeight, outWidth, outChannels]);
+}
+
+/**
+ * For each tap t of a kernel of `kernel` taps along an axis of `size`, the input index each output position reads,
+ * p·stride + t·dilation − before, with `size` (the zero past the end) where that falls in the padding.
+ */
+function tapIndices(size: number, kernel: number, stride: number, dilation: number, [before, after]: readonly [number, number]): Int32Array[] {
+  const out = Math.floor((size + before + after - dilation * (kernel - 1) - 1) / stride) + 1;
+  return Array.from({ length: kernel }, (_, t) =>
+    Int32Array.from({ length: out }, (_, p) => {
+      const i = p * stride + t * dilation - before;
+      return i >= 0 && i < size ? i : size;
+    }),
+  );
 }
 
 /**
@@ -108,8 +156,4 @@ function toNhwc(t: tf.Tensor): tf.Tensor4D {
 function fromNhwc(t: tf.Tensor, rank: number): tf.Tensor {
   const nchw = tf.transpose(t, [0, 3, 1, 2]);
   return rank === 4 ? nchw : tf.squeeze(nchw, [0]);
-}
-
-function isOne([a, b]: Pair): boolean {
-  return a === 1 && b === 1;
 }

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { ArgumentError } from '../errors';
-import { outputSize, shape4, toPair, type ExplicitPadding, type IntOrPair } from './window';
+import { elementCount, outputSize, shape4, toPair, type ExplicitPadding, type IntOrPair, type OpCost } from './window';
 
 export interface Pool2dOptions {
   /** Window size, `k` or `[kh, kw]`. */
@@ -47,7 +47,7 @@ interface PoolAxis {
  * to the first maximum of its window, in row-major order, as in PyTorch.
  */
 export function maxPool2d(x: tf.Tensor, options: Pool2dOptions): tf.Tensor {
-  const axes = poolAxes('max_pool2d', x, resolvePool2dOptions(options));
+  const axes = poolAxes('max_pool2d', x.shape, resolvePool2dOptions(options));
   const { filterSize, strides, pad } = windowAttrs(axes);
   const taps = filterSize[0] * filterSize[1];
   return pool(x, axes, {
@@ -78,7 +78,7 @@ export function maxPool2d(x: tf.Tensor, options: Pool2dOptions): tf.Tensor {
  * the same way, goes to every input cell of its window.
  */
 export function avgPool2d(x: tf.Tensor, { countIncludePad = true, ...options }: AvgPool2dOptions): tf.Tensor {
-  const axes = poolAxes('avg_pool2d', x, resolvePool2dOptions(options));
+  const axes = poolAxes('avg_pool2d', x.shape, resolvePool2dOptions(options));
   const { filterSize, strides, pad } = windowAttrs(axes);
   const divisors = windowMap(axes, (axis) => windowCounts(axis, countIncludePad));
   // tfjs divides by the cells inside the input, as countIncludePad: false does; other divisors rescale that.
@@ -125,13 +125,30 @@ export function resolvePool2dOptions(options: Pool2dOptions): ResolvedPool2dOpti
   return { kernelSize: kernel, stride: strides, padding: paddings, ceilMode };
 }
 
-function poolAxes(name: string, x: tf.Tensor, options: ResolvedPool2dOptions): [PoolAxis, PoolAxis] {
-  if ((x.rank !== 3 && x.rank !== 4) || x.size === 0) {
+/**
+ * What maxPool2d / avgPool2d(x, options) will compute, from the input's shape alone and before any of it runs (see
+ * OpCost); raises the ArgumentError the pool would. A server prices a request with it.
+ */
+export function pool2dCost(inputShape: readonly number[], options: Pool2dOptions): OpCost {
+  const resolved = resolvePool2dOptions(options);
+  const [rows, columns] = poolAxes('pool2d', inputShape, resolved);
+  const [kh, kw] = resolved.kernelSize;
+  const outputShape = [...inputShape.slice(0, -2), rows.out, columns.out];
+  const output = elementCount(outputShape);
+  return {
+    outputShape,
+    multiplyAdds: output * kh * kw,
+    largestTensor: Math.max(elementCount(inputShape), output),
+  };
+}
+
+function poolAxes(name: string, shape: readonly number[], options: ResolvedPool2dOptions): [PoolAxis, PoolAxis] {
+  if ((shape.length !== 3 && shape.length !== 4) || elementCount(shape) === 0) {
     throw new ArgumentError(
-      `${name}: non-empty 3D or 4D (batch mode) tensor expected for input, got shape [${x.shape}]`,
+      `${name}: non-empty 3D or 4D (batch mode) tensor expected for input, got shape [${shape}]`,
     );
   }
-  const [channels, height, width] = x.shape.slice(-3);
+  const [channels, height, width] = shape.slice(-3);
   const axes = [height, width].map((size, i): PoolAxis => {
     const [kernel, stride, padding] = [options.kernelSize[i], options.stride[i], options.padding[i]];
     const out = outputSize(size, kernel, { stride, padding, ceilMode: options.ceilMode });

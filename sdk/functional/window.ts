@@ -60,3 +60,21 @@ export type ExplicitPadding = [[number, number], [number, number], [number, numb
 export function shape4(t: tf.Tensor): [number, number, number, number] {
   return t.shape as [number, number, number, number];
 }
+
+/** What one op will compute, known from shapes before it runs (conv2dCost, pool2dCost). */
+export interface OpCost {
+  outputShape: number[];
+  /** Output elements × the window each one reads (× input channels for a convolution). */
+  multiplyAdds: number;
+  /** The most elements any one tensor made on the way holds, the output included. */
+  largestTensor: number;
+}
+
+/** The number of elements of a tensor of `shape` (1 for a scalar). */
+export function elementCount(shape: readonly number[]): number {
+  return shape.reduce((product, size) => product * size, 1);
+}
+
+export function isOne([a, b]: readonly [number, number]): boolean {
+  return a === 1 && b === 1;
+}

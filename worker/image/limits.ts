@@ -1,9 +1,9 @@
 // The size limits of the image routes (/v1/image/*, /v1/models/{name}/transform), and the checks that apply them
-// before anything large is allocated or computed. The output sizes come from the SDK's own rules (F.outputSize,
-// resolveConv2dOptions, resolvePool2dOptions): nothing here re-derives the maths.
-import { resolveConv2dOptions, type Conv2dOptions } from '../../sdk/functional/conv';
-import { resolvePool2dOptions, type Pool2dOptions } from '../../sdk/functional/pool';
-import { outputSize } from '../../sdk/functional/window';
+// before anything large is allocated or computed. The costs come from the SDK (conv2dCost, pool2dCost): nothing here
+// re-derives the maths.
+import { conv2dCost, type Conv2dOptions } from '../../sdk/functional/conv';
+import { pool2dCost, type Pool2dOptions } from '../../sdk/functional/pool';
+import { elementCount, type OpCost } from '../../sdk/functional/window';
 import type { ImageInfo } from '../../sdk/image/codec';
 import { ApiError } from '../errors';
 
@@ -32,11 +32,6 @@ export const DEFAULT_IMAGE_LIMITS: ImageLimits = {
   maxTensorElements: 4 * MIB, // 2²² = 4,194,304 (a 2048×2048 grey image)
   maxMultiplyAdds: 2 ** 30,
 };
-
-/** The number of elements of a tensor of `shape` (1 for a scalar). */
-export function elementCount(shape: readonly number[]): number {
-  return shape.reduce((product, size) => product * size, 1);
-}
 
 /** 413 tensor_too_large unless a tensor of `shape` (named `field` in the request) fits the element limit. */
 export function checkTensorSize(field: string, shape: readonly number[], limits: ImageLimits): void {
@@ -89,41 +84,36 @@ export function checkImageSize({ width, height }: ImageInfo, channels: number, l
 }
 
 /**
- * Checks the output size and cost of F.conv2d(x, weight, …, options) from the shapes alone: 413 tensor_too_large
- * or computation_too_large. Shapes or options conv2d would refuse are left for conv2d to report (an ArgumentError
- * naming the argument), except invalid options, which resolveConv2dOptions reports here.
+ * Prices F.conv2d(x, weight, bias, options) from the shapes alone (the SDK's conv2dCost, which follows the path
+ * conv2d really takes): 413 tensor_too_large when the output or any tensor made on the way is over the element
+ * limit, 413 computation_too_large over the multiply-add limit. Shapes or options conv2d refuses raise its
+ * ArgumentError (422) here, before anything is decoded or allocated.
  */
 export function checkConv2d(
   inputShape: readonly number[],
   weightShape: readonly number[],
   options: Conv2dOptions,
   limits: ImageLimits,
+  biasShape?: readonly number[],
 ): void {
-  if ((inputShape.length !== 3 && inputShape.length !== 4) || weightShape.length !== 4) return;
-  const [outChannels, inChannels, kh, kw] = weightShape;
-  const { stride, dilation, padding } = resolveConv2dOptions([kh, kw], options);
-  const [height, width] = inputShape.slice(-2);
-  const paddedHeight = height + padding[0][0] + padding[0][1];
-  const paddedWidth = width + padding[1][0] + padding[1][1];
-  // Symmetric padding already added to the size: outputSize with padding 0 covers 'same''s uneven split too.
-  const outHeight = outputSize(paddedHeight, kh, { stride: stride[0], dilation: dilation[0] });
-  const outWidth = outputSize(paddedWidth, kw, { stride: stride[1], dilation: dilation[1] });
-  if (outHeight < 1 || outWidth < 1) return; // the kernel does not fit: conv2d says so
-  const outShape = [...inputShape.slice(0, -3), outChannels, outHeight, outWidth];
-  checkTensorSize('output', outShape, limits);
-  checkWork(elementCount(outShape) * inChannels * kh * kw, limits);
+  checkCost(conv2dCost(inputShape, weightShape, options, biasShape), limits);
 }
 
 /** As checkConv2d, for F.maxPool2d / F.avgPool2d(x, options). */
 export function checkPool2d(inputShape: readonly number[], options: Pool2dOptions, limits: ImageLimits): void {
-  if (inputShape.length !== 3 && inputShape.length !== 4) return;
-  const { kernelSize, stride, padding, ceilMode } = resolvePool2dOptions(options);
-  const [height, width] = inputShape.slice(-2);
-  const out = [0, 1].map((axis) =>
-    outputSize([height, width][axis], kernelSize[axis], { stride: stride[axis], padding: padding[axis], ceilMode }),
-  );
-  if (out[0] < 1 || out[1] < 1) return; // the pools say why
-  const outShape = [...inputShape.slice(0, -2), ...out];
-  checkTensorSize('output', outShape, limits);
-  checkWork(elementCount(outShape) * kernelSize[0] * kernelSize[1], limits);
+  checkCost(pool2dCost(inputShape, options), limits);
+}
+
+function checkCost({ outputShape, multiplyAdds, largestTensor }: OpCost, limits: ImageLimits): void {
+  checkTensorSize('output', outputShape, limits);
+  if (largestTensor > limits.maxTensorElements) {
+    throw new ApiError(
+      413,
+      'tensor_too_large',
+      `computing this would make a tensor of ${largestTensor} elements; at most ${limits.maxTensorElements} are ` +
+        'accepted (use a smaller input, fewer channels or less padding)',
+      { field: 'intermediate', elements: largestTensor, limit: limits.maxTensorElements },
+    );
+  }
+  checkWork(multiplyAdds, limits);
 }

@@ -2,7 +2,8 @@
 // torch.tensor(data).reshape(shape) reads them.
 import * as tf from '@tensorflow/tfjs-core';
 import { ApiError } from '../errors';
-import { checkTensorSize, elementCount, type ImageLimits } from './limits';
+import { elementCount } from '../../sdk/functional/window';
+import { checkTensorSize, type ImageLimits } from './limits';
 
 export interface TensorJson {
   shape: number[];

@@ -185,7 +185,7 @@ export function imageRoutes(
         const { input, weight, bias, stride, padding, dilation } = c.req.valid('json');
         const options: Conv2dOptions = { stride, padding, dilation };
         checkDeclaredSizes({ input, weight, bias }, limits);
-        checkConv2d(input.shape, weight.shape, options, limits);
+        checkConv2d(input.shape, weight.shape, options, limits, bias?.shape);
         const output = run('json', undefined, () =>
           conv2d(
             tensorFromJson('input', input),

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ready } from '../../../sdk/backend';
 import { ArgumentError } from '../../../sdk/errors';
-import { resolveConv2dOptions } from '../../../sdk/functional/conv';
+import { conv2dCost, resolveConv2dOptions } from '../../../sdk/functional/conv';
 import { conv2d, outputSize, type Conv2dOptions, type Conv2dPadding } from '../../../sdk/functional/index';
 import { expectClose, fromFixture, torchFixture, type FixtureTensor } from '../../helpers/fixtures';
 
@@ -200,3 +200,36 @@ function forEachTap(
                 visit(n, o, p, q, ((n * g.c + i) * g.h + row) * g.width + col, ((o * g.c + i) * g.kh + a) * g.kw + b);
               }
 }
+
+describe('conv2dCost prices conv2d before it runs', () => {
+  it.each(cases)('$name: the output shape conv2d gives, and output × Cin × kh × kw multiply-adds', (c) => {
+    const options = { stride: c.stride, padding: c.padding, dilation: c.dilation };
+    const cost = conv2dCost(c.input.shape, c.weight.shape, options, c.bias?.shape);
+    const [, inChannels, kh, kw] = c.weight.shape;
+    expect(cost.outputShape).toEqual(c.output.shape);
+    expect(cost.multiplyAdds).toBe(c.output.data.length * inChannels * kh * kw);
+    expect(cost.largestTensor).toBeGreaterThanOrEqual(c.output.data.length);
+  });
+
+  it('raises the ArgumentError conv2d raises', () => {
+    expect(() => conv2dCost([1, 4, 5, 5], [2, 3, 3, 3])).toThrow(/expected input\[1, 4, 5, 5\] to have 3 channels/);
+    expect(() => conv2dCost([1, 3, 2, 2], [2, 3, 3, 3])).toThrow(ArgumentError);
+  });
+
+  it('with stride and dilation both above 1, allocates about what the few outputs need, never the dense convolution', async () => {
+    const x = tf.randomUniform([1, 1, 12, 16]);
+    const w = tf.randomUniform([1, 1, 3, 3]);
+    const options = { padding: 8000, dilation: 2, stride: 16000 };
+    let y: tf.Tensor | undefined;
+    const bytesBefore = tf.memory().numBytes;
+    const profile = await tf.profile(() => {
+      y = conv2d(x, w, undefined, options);
+      return y;
+    });
+    expect(y!.shape).toEqual([1, 1, 2, 2]);
+    expect(Array.from(y!.dataSync())).toEqual([0, 0, 0, 0]);
+    // The dense stride-1 output alone would be 16 012 × 16 016 floats (about 1 GB).
+    expect(profile.peakBytes - bytesBefore).toBeLessThan(64 * 1024);
+    tf.dispose([x, w, y!]);
+  });
+});
