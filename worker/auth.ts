@@ -1,4 +1,4 @@
-import type { MiddlewareHandler } from 'hono';
+import type { Context, MiddlewareHandler } from 'hono';
 import type { AppEnv } from './bindings';
 import { ApiError } from './errors';
 
@@ -11,22 +11,33 @@ const REALM = 'Bearer realm="edgeml"';
  */
 export function bearerAuth(): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
-    const expected = c.env?.EDGEML_API_TOKEN;
-    if (!expected) return next();
-    const header = c.req.header('Authorization');
-    if (header === undefined) {
+    const access = await accessOf(c);
+    if (access === 'no-token') {
       throw new ApiError(401, 'unauthorized', 'this API needs an "Authorization: Bearer <token>" header', undefined, {
         'WWW-Authenticate': REALM,
       });
     }
-    const match = /^Bearer +(\S+) *$/i.exec(header);
-    if (match === null || !(await sameSecret(match[1], expected))) {
+    if (access === 'wrong-token') {
       throw new ApiError(401, 'unauthorized', 'the bearer token is missing or wrong', undefined, {
         'WWW-Authenticate': `${REALM}, error="invalid_token"`,
       });
     }
     return next();
   };
+}
+
+/** Whether this request may see what the token guards (model names): always while no EDGEML_API_TOKEN is set. */
+export async function isAuthorized(c: Context<AppEnv>): Promise<boolean> {
+  return (await accessOf(c)) === 'granted';
+}
+
+async function accessOf(c: Context<AppEnv>): Promise<'granted' | 'no-token' | 'wrong-token'> {
+  const expected = c.env?.EDGEML_API_TOKEN;
+  if (!expected) return 'granted';
+  const header = c.req.header('Authorization');
+  if (header === undefined) return 'no-token';
+  const match = /^Bearer +(\S+) *$/i.exec(header);
+  return match !== null && (await sameSecret(match[1], expected)) ? 'granted' : 'wrong-token';
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { MiddlewareHandler } from 'hono';
+import type { Context, MiddlewareHandler } from 'hono';
 import type { AppEnv } from './bindings';
 import { ApiError } from './errors';
 
@@ -70,7 +70,9 @@ export function limitBody(maxBytes: number): MiddlewareHandler<AppEnv> {
     const chunks: Uint8Array[] = [];
     let size = 0;
     for (;;) {
-      const { done, value } = await reader.read();
+      const { done, value } = await reader.read().catch((error: unknown) => {
+        throw incompleteBody(error);
+      });
       if (done) break;
       size += value.length;
       if (size > maxBytes) {
@@ -88,6 +90,23 @@ export function limitBody(maxBytes: number): MiddlewareHandler<AppEnv> {
     c.req.raw = new Request(c.req.raw, { body: buffer });
     return next();
   };
+}
+
+/**
+ * The whole request body. A body that fails while it is read (the client went away mid-upload) is the client's
+ * doing: 400 incomplete_body, not an error of the server's.
+ */
+export async function readBody(c: Context<AppEnv>): Promise<Uint8Array> {
+  try {
+    return new Uint8Array(await c.req.arrayBuffer());
+  } catch (error) {
+    throw incompleteBody(error);
+  }
+}
+
+function incompleteBody(cause: unknown): ApiError {
+  const why = cause instanceof Error ? `: ${cause.message}` : '';
+  return new ApiError(400, 'incomplete_body', `the request body ended before it was complete${why}`);
 }
 
 async function drain(reader: ReadableStreamDefaultReader<Uint8Array>, budget: number): Promise<void> {

@@ -37,7 +37,7 @@ export const ErrorSchema = z
   .openapi('Error');
 
 const STATUS_TEXT: Partial<Record<ErrorStatus, string>> = {
-  400: 'Malformed request',
+  400: 'Malformed request, or a body that ended early (incomplete_body)',
   401: 'Missing or wrong bearer token (only when EDGEML_API_TOKEN is set)',
   404: 'Unknown model',
   405: 'Method not allowed',

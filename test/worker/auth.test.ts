@@ -56,8 +56,12 @@ describe('with EDGEML_API_TOKEN', () => {
     expect((await request('/v1/models', `bearer ${TOKEN}`)).status).toBe(200);
   });
 
-  it('leaves /healthz and /openapi.json open', async () => {
-    expect((await request('/healthz')).status).toBe(200);
+  it('leaves /healthz and /openapi.json open, and /healthz names no model without the token', async () => {
+    const health = await request('/healthz');
+    expect(health.status).toBe(200);
+    expect(await health.json()).toEqual({ status: 'ok', backend: 'wasm' });
+    expect(await (await request('/healthz', 'Bearer wrong')).json()).toEqual({ status: 'ok', backend: 'wasm' });
+    expect(await (await withToken.get('/healthz')).json()).toMatchObject({ models: [MODEL, 'features'] });
     expect((await request('/openapi.json')).status).toBe(200);
   });
 });

@@ -69,3 +69,13 @@ describe('a request whose output or work is over the limits', () => {
     expect((await predict([row])).status).toBe(200);
   });
 });
+
+describe('query integers', () => {
+  it.each(['stride=65536', 'padding=99999', 'dilation=2,-70000', 'padding=1,65536'])(
+    '%s is refused as the JSON form refuses it: 422, within ±65535',
+    async (query) => {
+      const error = await expectError(await convImage(`kernel=blur&${query}`), 422, 'invalid_request');
+      expect(error.message).toMatch(/within ±65535/);
+    },
+  );
+});

@@ -47,12 +47,20 @@ const INT = `-?\\d{1,5}`;
 const INT_OR_PAIR = new RegExp(`^${INT}(,${INT})?$`);
 const PADDING = new RegExp(`^(${INT}(,${INT})?|${PADDING_MODES.join('|')})$`);
 
+/** The same bound as the JSON form's: the pattern admits five digits, which reach 99 999. */
+const withinBound = (text: string) =>
+  text.split(',').every((part) => !/^-?\d+$/.test(part) || Math.abs(Number(part)) <= MAX_PARAMETER);
+const boundError = (name: string) => ({ error: `${name}: each integer must be within ±${MAX_PARAMETER}` });
+
 const inQuery = <T extends z.ZodType>(schema: T, name: string, description: string, example: string) =>
   schema.optional().openapi({ param: { name, in: 'query' }, description, example });
 
 export const intOrPairQuery = (name: string, description: string, example = '2') =>
   inQuery(
-    z.string().regex(INT_OR_PAIR, { error: `${name} must be an integer or two integers "h,w"` }),
+    z
+      .string()
+      .regex(INT_OR_PAIR, { error: `${name} must be an integer or two integers "h,w"` })
+      .refine(withinBound, boundError(name)),
     name,
     `${description} An integer, or "h,w".`,
     example,
@@ -60,9 +68,12 @@ export const intOrPairQuery = (name: string, description: string, example = '2')
 
 export const paddingQuery = (description: string, modes: boolean) =>
   inQuery(
-    z.string().regex(modes ? PADDING : INT_OR_PAIR, {
-      error: `padding must be an integer or two integers "ph,pw"${modes ? ', or valid, same or full' : ''}`,
-    }),
+    z
+      .string()
+      .regex(modes ? PADDING : INT_OR_PAIR, {
+        error: `padding must be an integer or two integers "ph,pw"${modes ? ', or valid, same or full' : ''}`,
+      })
+      .refine(withinBound, boundError('padding')),
     'padding',
     description,
     modes ? 'same' : '1',

@@ -1,5 +1,6 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import * as tf from '@tensorflow/tfjs-core';
+import { isAuthorized } from '../auth';
 import type { AppEnv } from '../bindings';
 import type { ModelRegistry } from '../registry';
 
@@ -7,8 +8,15 @@ const Health = z
   .object({
     status: z.literal('ok'),
     backend: z.string().openapi({ description: 'the tfjs backend running: "wasm" (SIMD), or "cpu" if wasm failed' }),
-    models: z.array(z.string()),
-    tensors: z.number().int().openapi({ description: 'live tfjs tensors in this isolate (constant once warm)' }),
+    models: z
+      .array(z.string())
+      .optional()
+      .openapi({ description: 'the models served; left out for a caller without the token when EDGEML_API_TOKEN is set' }),
+    tensors: z
+      .number()
+      .int()
+      .optional()
+      .openapi({ description: 'live tfjs tensors in this isolate (constant once warm); left out as models is' }),
   })
   .openapi('Health');
 
@@ -23,6 +31,7 @@ const health = createRoute({
 export function healthRoutes(registry: ModelRegistry, startBackend: () => Promise<string>) {
   return new OpenAPIHono<AppEnv>().openapi(health, async (c) => {
     const backend = await startBackend();
+    if (!(await isAuthorized(c))) return c.json({ status: 'ok' as const, backend }, 200);
     return c.json({ status: 'ok' as const, backend, models: registry.names(), tensors: tf.memory().numTensors }, 200);
   });
 }

@@ -10,7 +10,7 @@ import type { Image } from '../../sdk/image/image';
 import { batch, toTensor } from '../../sdk/image/layout';
 import { BEARER_SECURITY } from '../auth';
 import type { AppEnv } from '../bindings';
-import { acceptBodies, bodyKind, limitBody } from '../body';
+import { acceptBodies, bodyKind, limitBody, readBody } from '../body';
 import { ApiError } from '../errors';
 import { decodeImageBody, featureMapPng, imageHeader, pngHeaders } from '../image/image-body';
 import { KERNEL_NAMES, kernelWeight } from '../image/kernels';
@@ -60,7 +60,7 @@ async function readImage(
   limits: ImageLimits,
   check?: (height: number, width: number) => void,
 ): Promise<Image> {
-  const bytes = new Uint8Array(await c.req.arrayBuffer());
+  const bytes = await readBody(c);
   const info = imageHeader(bytes, channels, limits);
   check?.(info.height, info.width); // output size and cost, before decoding
   return decodeImageBody(bytes, info);
