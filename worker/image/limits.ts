@@ -6,6 +6,7 @@ import { pool2dCost, type Pool2dOptions } from '../../sdk/functional/pool';
 import { elementCount, type OpCost } from '../../sdk/functional/window';
 import type { ImageInfo } from '../../sdk/image/codec';
 import { ApiError } from '../errors';
+import type { Admission } from './admission';
 
 export interface ImageLimits {
   /** Largest request body (image or JSON), in bytes; chunked bodies are counted as they stream. */
@@ -19,6 +20,10 @@ export interface ImageLimits {
   maxTensorElements: number;
   /** Most multiply-adds one conv2d or pool request may cost (output elements × window size × input channels). */
   maxMultiplyAdds: number;
+  /** Most output elements answered as JSON (about 12 bytes each): a larger output is sent as a PNG or refused. */
+  maxJsonElements: number;
+  /** Image requests one isolate works on at once, and how many may wait for a turn (see admission.ts). */
+  admission: Admission;
 }
 
 const MIB = 1024 * 1024;
@@ -31,7 +36,23 @@ export const DEFAULT_IMAGE_LIMITS: ImageLimits = {
   maxImagePixels: 2 * MIB,
   maxTensorElements: 4 * MIB, // 2²² = 4,194,304 (a 2048×2048 grey image)
   maxMultiplyAdds: 2 ** 30,
+  maxJsonElements: 256 * 1024, // about 3 MB of JSON
+  admission: { concurrent: 1, queued: 16, maxWaitMs: 10_000 },
 };
+
+/** 413 answer_too_large unless an output of `shape` fits the JSON answer limit. */
+export function checkJsonAnswer(shape: readonly number[], limits: ImageLimits): void {
+  const elements = elementCount(shape);
+  if (elements > limits.maxJsonElements) {
+    throw new ApiError(
+      413,
+      'answer_too_large',
+      `the output has ${elements} elements (shape [${shape.join(', ')}]); at most ${limits.maxJsonElements} are ` +
+        'answered as JSON: ask for the PNG (format=png), or use a larger stride or a smaller input',
+      { field: 'output', shape: [...shape], elements, limit: limits.maxJsonElements },
+    );
+  }
+}
 
 /** 413 tensor_too_large unless a tensor of `shape` (named `field` in the request) fits the element limit. */
 export function checkTensorSize(field: string, shape: readonly number[], limits: ImageLimits): void {

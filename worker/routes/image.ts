@@ -14,7 +14,8 @@ import { acceptBodies, bodyKind, limitBody, readBody } from '../body';
 import { ApiError } from '../errors';
 import { decodeImageBody, featureMapPng, imageHeader, pngHeaders } from '../image/image-body';
 import { KERNEL_NAMES, kernelWeight } from '../image/kernels';
-import { checkConv2d, checkPool2d, DEFAULT_IMAGE_LIMITS, type ImageLimits } from '../image/limits';
+import { admitImages } from '../image/admission';
+import { checkConv2d, checkJsonAnswer, checkPool2d, DEFAULT_IMAGE_LIMITS, type ImageLimits } from '../image/limits';
 import { parseBoolean, parseIntOrPair, parseKernels, parsePadding } from '../image/params';
 import { checkDeclaredSizes, outputJson, tensorFromJson } from '../image/tensor-json';
 import type { ModelRegistry } from '../registry';
@@ -39,12 +40,17 @@ export { DEFAULT_IMAGE_LIMITS } from '../image/limits';
 type Output = { shape: number[]; data: Float32Array } | { shape: number[]; png: Uint8Array };
 
 /** Runs `compute` in a tidy scope (every tensor it makes is freed, also when it throws) and keeps its output. */
-function run(format: 'png' | 'json', labels: readonly string[] | undefined, compute: () => tf.Tensor): Output {
+function run(
+  format: 'png' | 'json',
+  labels: readonly string[] | undefined,
+  limits: ImageLimits,
+  compute: () => tf.Tensor,
+): Output {
   return tf.tidy(() => {
     const y = compute();
-    return format === 'png'
-      ? { shape: y.shape, png: featureMapPng(y, labels) }
-      : { shape: y.shape, data: y.dataSync() as Float32Array };
+    if (format === 'png') return { shape: y.shape, png: featureMapPng(y, labels) };
+    checkJsonAnswer(y.shape, limits);
+    return { shape: y.shape, data: y.dataSync() as Float32Array };
   });
 }
 
@@ -104,6 +110,7 @@ export function imageRoutes(
 ) {
   const app = new OpenAPIHono<AppEnv>();
   const bodyLimit = limitBody(limits.maxBodyBytes);
+  const admission = admitImages(limits.admission);
 
   /** 404 for an unknown model and 422 wrong_task for a model that is not an image transform, before the body. */
   const imageModel: MiddlewareHandler<AppEnv> = async (c, next) => {
@@ -132,12 +139,12 @@ export function imageRoutes(
         'to grey ([1, 1, H, W], values 0–1, ITU-R 601 luma) and convolved with the named 3×3 kernels (one output ' +
         `channel each; all of ${KERNEL_NAMES.join(', ')} when kernel is not given), without bias.`,
       security: BEARER_SECURITY,
-      middleware: [acceptBodies('json', 'image'), bodyLimit, knownQuery(Conv2dQuery)] as const,
+      middleware: [acceptBodies('json', 'image'), knownQuery(Conv2dQuery), admission, bodyLimit] as const,
       request: {
         query: Conv2dQuery,
         body: { required: true, content: { 'application/json': { schema: Conv2dRequest }, ...imageContent } },
       },
-      responses: { 200: featureMapResponse('The convolution'), ...errors(400, 401, 413, 415, 422) },
+      responses: { 200: featureMapResponse('The convolution'), ...errors(400, 401, 413, 415, 422, 503) },
     }),
   );
 
@@ -151,12 +158,12 @@ export function imageRoutes(
         'JSON body: F.maxPool2d / F.avgPool2d on the given tensor, answered in JSON. Image body (PNG or JPEG): the ' +
         'image is converted to grey ([1, 1, H, W], values 0–1) and pooled (kernel_size 2 unless given).',
       security: BEARER_SECURITY,
-      middleware: [acceptBodies('json', 'image'), bodyLimit, knownQuery(PoolQuery)] as const,
+      middleware: [acceptBodies('json', 'image'), knownQuery(PoolQuery), admission, bodyLimit] as const,
       request: {
         query: PoolQuery,
         body: { required: true, content: { 'application/json': { schema: PoolRequest }, ...imageContent } },
       },
-      responses: { 200: featureMapResponse('The pooled maps'), ...errors(400, 401, 413, 415, 422) },
+      responses: { 200: featureMapResponse('The pooled maps'), ...errors(400, 401, 413, 415, 422, 503) },
     }),
   );
 
@@ -170,7 +177,7 @@ export function imageRoutes(
         "The image becomes a [1, C, H, W] tensor (values 0–1, C from the manifest's preprocess.channels) and goes " +
         'through the model (Bundle.transform). A tabular model answers 422 wrong_task.',
       security: BEARER_SECURITY,
-      middleware: [imageModel, acceptBodies('image'), bodyLimit, knownQuery(TransformQuery)] as const,
+      middleware: [imageModel, acceptBodies('image'), knownQuery(TransformQuery), admission, bodyLimit] as const,
       request: { params: ModelParams, query: TransformQuery, body: { required: true, content: imageContent } },
       responses: { 200: featureMapResponse("The model's output"), ...errors(401, 404, 413, 415, 422, 503) },
     }),
@@ -186,7 +193,7 @@ export function imageRoutes(
         const options: Conv2dOptions = { stride, padding, dilation };
         checkDeclaredSizes({ input, weight, bias }, limits);
         checkConv2d(input.shape, weight.shape, options, limits, bias?.shape);
-        const output = run('json', undefined, () =>
+        const output = run('json', undefined, limits, () =>
           conv2d(
             tensorFromJson('input', input),
             tensorFromJson('weight', weight),
@@ -205,7 +212,7 @@ export function imageRoutes(
       const weight = kernelWeight(names);
       const image = await readImage(c, 1, limits, (h, w) => checkConv2d([1, 1, h, w], weight.shape, options, limits));
       const format = query.format ?? 'png';
-      const output = run(format, names, () =>
+      const output = run(format, names, limits, () =>
         conv2d(batch(toTensor(image, { channels: 1 })), tf.tensor(weight.data, weight.shape), undefined, options),
       );
       return answer(c, output, { kernels: names });
@@ -219,7 +226,7 @@ export function imageRoutes(
         const options = poolOptions(mode ?? 'max', kernel_size, stride, padding, ceil_mode, count_include_pad);
         checkDeclaredSizes({ input }, limits);
         checkPool2d(input.shape, options, limits);
-        return answer(c, run('json', undefined, () => poolWith(mode ?? 'max', tensorFromJson('input', input), options)));
+        return answer(c, run('json', undefined, limits, () => poolWith(mode ?? 'max', tensorFromJson('input', input), options)));
       }
       const mode = query.mode ?? 'max';
       const options = poolOptions(
@@ -231,7 +238,7 @@ export function imageRoutes(
         parseBoolean(query.count_include_pad),
       );
       const image = await readImage(c, 1, limits, (h, w) => checkPool2d([1, 1, h, w], options, limits));
-      const output = run(query.format ?? 'png', [mode], () =>
+      const output = run(query.format ?? 'png', [mode], limits, () =>
         poolWith(mode, batch(toTensor(image, { channels: 1 })), options),
       );
       return answer(c, output);
@@ -243,7 +250,7 @@ export function imageRoutes(
       // Images are converted to the model's channel count (grey or RGB); other counts keep the image's own (≤ 4).
       const convert = channels === 1 || channels === 3 ? channels : undefined;
       const image = await readImage(c, channels ?? 4, limits);
-      const output = run(c.req.valid('query').format ?? 'png', bundle.manifest.labels, () => {
+      const output = run(c.req.valid('query').format ?? 'png', bundle.manifest.labels, limits, () => {
         const y = bundle.transform(batch(toTensor(image, { channels: convert })));
         if (y.size > limits.maxTensorElements) {
           const message = `the output has ${y.size} elements; at most ${limits.maxTensorElements} are sent`;
