@@ -1,14 +1,16 @@
-// Builds the SDK's public entry into dist/: one ESM bundle for Node (tfjs and the other dependencies stay
-// imports, so callers share one tfjs instance) plus the type declarations tsc emits from sdk/.
+// Builds the SDK's public entries into dist/: edgeml (index.js, for Node) and edgeml/serve (serve.js, any runtime) as
+// ESM with their shared code in common chunks, so both see one copy of every class; tfjs and the other dependencies
+// stay imports, so callers share one tfjs instance. Plus the type declarations tsc emits from sdk/.
 import { execFileSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { build } from 'esbuild';
 
 rmSync('dist', { recursive: true, force: true });
 await build({
-  entryPoints: ['sdk/index.ts'],
-  outfile: 'dist/index.js',
+  entryPoints: ['sdk/index.ts', 'sdk/serve.ts'],
+  outdir: 'dist',
   bundle: true,
+  splitting: true,
   packages: 'external',
   platform: 'node',
   format: 'esm',
@@ -17,4 +19,4 @@ await build({
   logLevel: 'warning',
 });
 execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
-console.log('built dist/index.js and dist/index.d.ts');
+console.log('built dist/index.js, dist/serve.js and their .d.ts');

@@ -4,9 +4,9 @@ import { ready } from '../sdk/backend';
 import { save } from '../sdk/bundle/save';
 import { readCsv } from '../sdk/data/csv';
 import { summary } from '../sdk/nn/summary';
-import { trainingCurvesSvg } from '../sdk/report/curves';
-import { trainingReportHtml } from '../sdk/report/report';
-import { recipes, trainClassifier, type Recipe } from '../sdk/train/recipe';
+import { trainingCurvesSvg } from './phone-price/report/curves';
+import { trainingReportHtml } from './phone-price/report/report';
+import { recipes, trainClassifier, type Recipe } from './phone-price/recipe';
 import { numberOption, parseCli, runCli, UsageError } from './cli';
 
 const USAGE = `Usage: npm run train -- [options]
@@ -62,7 +62,7 @@ runCli(async () => {
   const result = await trainClassifier(dataset, recipe, {
     onEpoch: (e) =>
       log(
-        `epoch ${String(e.epoch).padStart(width)}/${recipe.epochs}  loss ${e.loss.toFixed(4)}  acc ${e.accuracy.toFixed(3)}` +
+        `epoch ${String(e.epoch).padStart(width)}/${recipe.epochs}  loss ${e.loss.toFixed(4)}  acc ${e.accuracy?.toFixed(3)}` +
           `  val_loss ${e.valLoss?.toFixed(4)}  val_acc ${e.valAccuracy?.toFixed(3)}  ${(e.seconds * 1000).toFixed(0)} ms`,
       ),
   });

@@ -59,3 +59,28 @@ export class ImageError extends EdgeMLError {
     super(code, message, details);
   }
 }
+
+/**
+ * - `corrupt_torch_file`: not a zip, truncated, a checksum or size that does not match, a missing record, a
+ *   malformed pickle;
+ * - `unsupported_torch_file`: a well-formed file edgeml cannot read: the legacy (pre-1.6) format, compressed
+ *   entries, a dtype or pickle opcode it lacks, an int64 value beyond int32;
+ * - `unsafe_torch_file`: a pickle naming a global outside the state-dict allowlist (PyTorch would run it);
+ * - `not_a_state_dict`: a readable file holding something else: a whole pickled model, a checkpoint dict, a tensor;
+ * - `torch_file_not_found`: no file at the path given.
+ */
+export type TorchFileErrorCode =
+  | 'corrupt_torch_file'
+  | 'unsupported_torch_file'
+  | 'unsafe_torch_file'
+  | 'not_a_state_dict'
+  | 'torch_file_not_found';
+
+/** A PyTorch `.pth` file that torch.load cannot turn into a state dict. Nothing in such a file is ever run. */
+export class TorchFileError extends EdgeMLError {
+  declare readonly code: TorchFileErrorCode;
+
+  constructor(code: TorchFileErrorCode, message: string, details?: Record<string, unknown>) {
+    super(code, message, details);
+  }
+}

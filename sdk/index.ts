@@ -1,9 +1,11 @@
 /**
  * edgeml: train small networks with PyTorch's semantics on TensorFlow.js's WebAssembly backend, export them as
  * bundles, and serve them from Cloudflare Workers. This entry point is for Node: importing it starts the backend
- * (wasm, or cpu when wasm cannot start; EDGEML_BACKEND=cpu|wasm forces one).
+ * (wasm, or cpu when wasm cannot start; EDGEML_BACKEND=cpu|wasm forces one) and makes every tfjs op differentiable
+ * and chainable for autograd.backward (autograd/register.ts).
  */
 import { ready } from './backend';
+import './autograd/register';
 
 await ready();
 
@@ -13,8 +15,10 @@ export * as data from './data/index';
 export * as nn from './nn/index';
 export * as F from './functional/index';
 export * as optim from './optim/index';
+export * as autograd from './autograd/index';
 export * as train from './train/index';
 export * as bundle from './bundle/index';
 export * as image from './image/index';
+export * as torch from './torch/index';
 export { Generator, manualSeed } from './random';
 export { EdgeMLError, CsvError, BundleError, InputError, ArgumentError, ImageError } from './errors';

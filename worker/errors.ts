@@ -3,7 +3,7 @@ import type { Context, ErrorHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ClientErrorStatusCode, ContentfulStatusCode, ServerErrorStatusCode } from 'hono/utils/http-status';
 import type { ZodError } from 'zod';
-import { EdgeMLError } from '../sdk/errors';
+import { EdgeMLError } from '../sdk/serve';
 import { isBackendFault } from './fault';
 
 type ErrorStatus = ClientErrorStatusCode | ServerErrorStatusCode;

@@ -1,6 +1,4 @@
-import { fromBytes, type Bundle } from '../sdk/bundle/bundle';
-import { parseManifest, type Manifest } from '../sdk/bundle/format';
-import { ArgumentError, BundleError, EdgeMLError } from '../sdk/errors';
+import { ArgumentError, type Bundle, BundleError, EdgeMLError, fromBytes, type Manifest, parseManifest } from '../sdk/serve';
 import { ApiError } from './errors';
 
 /** A bundle as the Worker receives it: model.json's parsed content and model.safetensors' bytes. */

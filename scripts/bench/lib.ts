@@ -12,7 +12,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { readCsv } from '../../sdk/data/csv';
 import type { Dataset } from '../../sdk/data/dataset';
 import { trainTestSplit } from '../../sdk/data/split';
-import { recipes } from '../../sdk/train/recipe';
+import { recipes } from '../phone-price/recipe';
 
 export const benchDir = path.dirname(fileURLToPath(import.meta.url));
 

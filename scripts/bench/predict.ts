@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { load } from '../../sdk/bundle/load';
 import { save } from '../../sdk/bundle/save';
-import { buildClassifier, recipes } from '../../sdk/train/recipe';
+import { buildClassifier, recipes } from '../phone-price/recipe';
 import { courseData, layers, median, microsPerCall, python, report, torch } from './lib';
 
 export async function run({ repeats }: { repeats: number }): Promise<void> {

@@ -1,19 +1,26 @@
 /**
  * `train`: the course configuration (raw features, 20→128→256→4 ReLU MLP, SGD lr 1e-3, batch 8, 50 epochs over the
- * 1600 training rows = 10 000 steps) through train.fit, against PyTorch and tfjs-layers' model.fit doing the same,
- * in rounds so that load on the machine falls on every contender alike. Then the tuned recipe, end to end.
+ * 1600 training rows = 10 000 steps) through train.fit and through the course's own loop written by hand, against
+ * PyTorch and tfjs-layers' model.fit doing the same, in rounds so that load on the machine falls on every contender
+ * alike. Then the tuned recipe, end to end.
  */
 import { rmSync } from 'node:fs';
+import * as tf from '@tensorflow/tfjs-core';
+import { backward } from '../../sdk/autograd/backward';
 import { classCount, type Dataset } from '../../sdk/data/dataset';
+import { DataLoader } from '../../sdk/data/loader';
+import { TensorDataset } from '../../sdk/data/tensor_dataset';
+import { crossEntropy } from '../../sdk/functional/loss';
+import { SGD } from '../../sdk/optim/sgd';
 import { fit } from '../../sdk/train/fit';
-import { buildClassifier, recipeOptimizer, recipes, trainClassifier } from '../../sdk/train/recipe';
+import { buildClassifier, recipeOptimizer, recipes, trainClassifier } from '../phone-price/recipe';
 import { courseData, exportRows, layers, median, python, report, seconds, torch, type Row } from './lib';
 
 const course = recipes.course;
 
 async function sdkSeconds(rows: Dataset): Promise<number> {
   const model = buildClassifier(rows.features.length, classCount(rows), course);
-  const optimizer = recipeOptimizer(course);
+  const optimizer = recipeOptimizer(model, course);
   try {
     return await seconds(() =>
       fit(model, rows, { epochs: course.epochs, batchSize: course.batchSize, seed: course.seed, optimizer }),
@@ -21,6 +28,37 @@ async function sdkSeconds(rows: Dataset): Promise<number> {
   } finally {
     optimizer.dispose();
     model.dispose();
+  }
+}
+
+/** The course's loop as a user writes it: DataLoader batches, zeroGrad, autograd.backward, step. */
+async function loopSeconds(rows: Dataset): Promise<number> {
+  const model = buildClassifier(rows.features.length, classCount(rows), course);
+  const x = tf.tensor2d(rows.x, [rows.rows, rows.features.length]);
+  const y = tf.tensor1d(rows.y, 'int32');
+  const loader = new DataLoader(new TensorDataset(x, y), {
+    batchSize: course.batchSize,
+    shuffle: true,
+    seed: course.seed,
+  });
+  const optimizer = new SGD(model.parameters(), { lr: course.lr });
+  try {
+    return await seconds(() => {
+      for (let epoch = 0; epoch < course.epochs; epoch++) {
+        for (const batch of loader) {
+          model.train();
+          optimizer.zeroGrad();
+          const loss = backward(() => crossEntropy(model.forward(batch.x), batch.y));
+          optimizer.step();
+          loss.dispose();
+        }
+      }
+    });
+  } finally {
+    optimizer.zeroGrad();
+    optimizer.dispose();
+    model.dispose();
+    tf.dispose([x, y]);
   }
 }
 
@@ -33,6 +71,7 @@ export async function run({ repeats }: { repeats: number }): Promise<void> {
   const pytorch = torch();
   const contenders: [string, () => Promise<number> | number][] = [
     ['edgeml train.fit (wasm)', () => sdkSeconds(train)],
+    ['edgeml hand-written loop: DataLoader, zeroGrad, autograd.backward, step (wasm)', () => loopSeconds(train)],
     ['tfjs-layers model.fit (wasm)', () => layers(['train', ...shape, course.epochs, course.batchSize, course.lr]).seconds],
   ];
   if (pytorch) {

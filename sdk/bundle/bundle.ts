@@ -3,9 +3,10 @@ import { StandardScaler } from '../data/scaler';
 import { ArgumentError, BundleError, InputError } from '../errors';
 import { build } from '../nn/build';
 import type { Module } from '../nn/module';
-import { argmaxRows, classScores } from '../train/predict';
+import { argmaxRows, classScores } from '../inference/scores';
 import { parseManifest, type Manifest } from './format';
 import { decodeSafetensors } from './safetensors';
+import { architectureError, checkWeightsFit } from './state-shapes';
 
 /** One instance's result, in the KServe v1 shape the Worker answers with. */
 export interface Prediction {
@@ -172,6 +173,7 @@ export async function fromBytes(manifest: unknown, weights: Uint8Array | ArrayBu
     ? new Uint8Array(weights.buffer, weights.byteOffset, weights.byteLength)
     : new Uint8Array(weights);
   await checkWeights(parsed.weights, bytes);
+  checkWeightsFit(parsed, bytes);
   const model = buildModel(parsed);
   try {
     loadWeights(model, parsed.weights.file, bytes);
@@ -238,11 +240,7 @@ function buildModel(manifest: Manifest): Module {
   try {
     return build(manifest.architecture);
   } catch (error) {
-    if (!(error instanceof ArgumentError)) throw error;
-    throw new BundleError(`manifest architecture cannot be built: ${error.message}`, {
-      field: 'architecture',
-      ...error.details,
-    });
+    throw architectureError(error);
   }
 }
 

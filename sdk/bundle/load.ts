@@ -24,9 +24,10 @@ async function readBundleFile(dir: string, file: string): Promise<Buffer> {
   try {
     return await readFile(path.join(dir, file));
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code !== 'ENOENT' && code !== 'ENOTDIR') throw error;
-    throw new BundleError(await whyMissing(dir, file), { file });
+    const { code, message } = error as NodeJS.ErrnoException;
+    if (code === 'ENOENT' || code === 'ENOTDIR') throw new BundleError(await whyMissing(dir, file), { file });
+    if (code === 'EISDIR') throw new BundleError(`${file} is a folder, not a file; the bundle needs the file itself`, { file });
+    throw new BundleError(`${file} cannot be read (${message})`, { file });
   }
 }
 

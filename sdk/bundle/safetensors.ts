@@ -1,5 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { BundleError } from '../errors';
+import { checkNesting } from './nesting';
+import { bfloat16ToFloat, halfToFloat } from '../half-float';
 
 /**
  * The safetensors dtypes edgeml reads, listed in the order of the reference implementation's `Dtype` enum
@@ -190,6 +192,8 @@ function parseHeader(bytes: Uint8Array): Record<string, unknown> {
   } catch (error) {
     throw new BundleError(`safetensors header is not valid JSON: ${(error as Error).message}`);
   }
+  // A header is three levels deep ({name: {shape: [...]}}); deeper ones would overflow brief()'s JSON.stringify.
+  checkNesting(header, 8, 'safetensors header');
   if (typeof header !== 'object' || header === null || Array.isArray(header)) {
     throw new BundleError(`safetensors header must be a JSON object, got ${brief(header)}`);
   }
@@ -289,22 +293,4 @@ function toValues(name: string, { dtype, data }: RawTensor): Float32Array | Int3
     out[i] = value;
   }
   return out;
-}
-
-/** IEEE 754 binary16 → number: 1 sign bit, 5 exponent bits (bias 15), 10 fraction bits. */
-function halfToFloat(bits: number): number {
-  const sign = bits & 0x8000 ? -1 : 1;
-  const exponent = (bits >> 10) & 0x1f;
-  const fraction = bits & 0x3ff;
-  if (exponent === 0) return sign * fraction * 2 ** -24;
-  if (exponent === 0x1f) return fraction === 0 ? sign * Infinity : NaN;
-  return sign * (1 + fraction / 1024) * 2 ** (exponent - 15);
-}
-
-const widening = new DataView(new ArrayBuffer(4));
-
-/** bfloat16 is the top half of a float32's bit pattern. */
-function bfloat16ToFloat(bits: number): number {
-  widening.setUint32(0, bits << 16);
-  return widening.getFloat32(0);
 }

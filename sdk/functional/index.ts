@@ -1,6 +1,10 @@
 export { linear } from './linear';
 export { relu, sigmoid } from './activation';
-export { crossEntropy } from './loss';
+export { crossEntropy, nllLoss, type CrossEntropyOptions, type NLLLossOptions, type ClassIndices } from './loss';
+export { mseLoss, l1Loss } from './loss_regression';
+export { binaryCrossEntropy, binaryCrossEntropyWithLogits, type BCELossOptions, type BCEWithLogitsLossOptions } from './loss_binary';
+export { type Reduction, type ReductionOptions } from './reduction';
+export { softmax, logSoftmax } from './softmax';
 export { l1Penalty, l2Penalty } from './penalty';
 export { dropout } from './dropout';
 export { batchNorm, type BatchNormOptions } from './batchnorm';

@@ -1,9 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { differentiable } from './differentiable';
+import { exactSign } from './sign';
 
 /**
  * λ·Σ|w| over every element of every tensor: the L1 penalty, which pushes weights to exactly zero.
- * Backward: dw = dy·λ·sign(w), with sign(0) = 0 as in PyTorch.
+ * Backward: dw = dy·λ·sign(w), with sign(0) = 0 as in PyTorch (and ±1 however small w is: see exactSign).
  */
 export function l1Penalty(params: readonly tf.Tensor[], lambda: number): tf.Scalar {
   return penalty(params, lambda, tf.abs, l1Gradient);
@@ -19,7 +20,7 @@ export function l2Penalty(params: readonly tf.Tensor[], lambda: number): tf.Scal
 
 /** The gradient of l1Penalty with respect to one tensor. The training step adds it to the loss gradient directly. */
 export function l1Gradient(w: tf.Tensor, lambda: number): tf.Tensor {
-  return tf.mul(tf.sign(w), lambda);
+  return tf.mul(exactSign(w), lambda);
 }
 
 /** The gradient of l2Penalty with respect to one tensor. */

@@ -49,7 +49,7 @@ export function decodeImage(bytes: Uint8Array, { maxPixels = DEFAULT_MAX_PIXELS 
     );
   }
   try {
-    return info.format === 'png' ? decodePng(bytes) : decodeJpeg(bytes, jpegFrame(bytes), maxPixels);
+    return info.format === 'png' ? decodePng(bytes) : decodeJpeg(bytes, jpegFrame(bytes));
   } catch (error) {
     if (error instanceof ImageError) throw error;
     const reason = error instanceof Error ? error.message : String(error);

@@ -44,23 +44,32 @@ export function jpegFrame(bytes: Uint8Array): JpegFrame {
 
 /**
  * Decodes a baseline or progressive JPEG (jpeg-js) into RGB, or grey (1 channel) when the file has a single
- * component. CMYK files are converted to RGB. `maxPixels` also bounds jpeg-js's own resolution and memory limits.
+ * component. CMYK files are converted to RGB. jpeg-js's resolution and memory limits are set from the frame header's
+ * size (already checked against the caller's maxPixels), so no later segment can make it allocate for more pixels
+ * than the header declared: a second frame header, or one that differs from the first, hits them.
  */
-export function decodeJpeg(bytes: Uint8Array, frame: JpegFrame, maxPixels: number): Image {
+export function decodeJpeg(bytes: Uint8Array, frame: JpegFrame): Image {
   const { width, height, data } = jpeg.decode(bytes, {
     useTArray: true,
     formatAsRGBA: false,
     tolerantDecoding: false,
-    maxResolutionInMP: maxPixels / 1e6,
-    // What jpeg-js counts, per pixel at worst (4 components, no subsampling): coefficients as Int32 (16 bytes),
-    // component lines (4), the component samples (4) and the RGB output (3), i.e. 27 bytes, plus the padding of the
-    // last MCU row and column and the tables: 32 bytes per pixel and 1 MiB, so that maxPixels alone decides.
-    maxMemoryUsageInMB: Math.ceil((maxPixels * 32) / 2 ** 20) + 1,
+    // Half a pixel over, so that jpeg-js's `MP × 10⁶` cannot round below the frame's own pixel count.
+    maxResolutionInMP: (frame.width * frame.height + 0.5) / 1e6,
+    maxMemoryUsageInMB: memoryLimitInMB(frame),
   });
   if (frame.components !== 1) return { width, height, channels: 3, data };
   const grey = new Uint8Array(width * height);
   for (let i = 0; i < grey.length; i++) grey[i] = data[i * 3];
   return { width, height, channels: 1, data: grey };
+}
+
+/**
+ * What jpeg-js counts, per pixel at worst (4 components, no subsampling): coefficients as Int32 (16 bytes), component
+ * lines (4), the component samples (4) and the RGB output (3), i.e. 27 bytes; 32 per pixel of the frame padded to
+ * whole MCUs (at most 8 × 15 samples, the largest sampling factor), and 1 MiB for the tables.
+ */
+function memoryLimitInMB({ width, height }: JpegFrame): number {
+  return Math.ceil((32 * (width + 120) * (height + 120)) / 2 ** 20) + 1;
 }
 
 function isFrameHeader(marker: number): boolean {

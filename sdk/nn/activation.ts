@@ -8,7 +8,7 @@ export class ReLU extends Module {
     return relu(x);
   }
 
-  spec(): ModuleSpec {
+  override spec(): ModuleSpec {
     return { type: 'ReLU' };
   }
 }
@@ -19,7 +19,7 @@ export class Sigmoid extends Module {
     return sigmoid(x);
   }
 
-  spec(): ModuleSpec {
+  override spec(): ModuleSpec {
     return { type: 'Sigmoid' };
   }
 }

@@ -1,8 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { batchNorm } from '../functional/batchnorm';
+import { requirePositiveInteger } from '../checks';
 import { ArgumentError } from '../errors';
-import { requirePositiveInteger } from './linear';
+import { batchNorm } from '../functional/batchnorm';
 import { Module, type ModuleSpec } from './module';
+import { Parameter } from './parameter';
 
 export interface BatchNormModuleOptions {
   eps?: number;
@@ -22,8 +23,8 @@ abstract class BatchNorm extends Module {
   readonly momentum: number | null;
   readonly affine: boolean;
   readonly trackRunningStats: boolean;
-  readonly weight?: tf.Variable;
-  readonly bias?: tf.Variable;
+  weight?: Parameter;
+  bias?: Parameter;
   readonly runningMean?: tf.Variable;
   readonly runningVar?: tf.Variable;
   readonly numBatchesTracked?: tf.Variable;
@@ -41,8 +42,8 @@ abstract class BatchNorm extends Module {
     this.affine = affine;
     this.trackRunningStats = trackRunningStats;
     if (affine) {
-      this.weight = this.registerParameter('weight', tf.ones([numFeatures]));
-      this.bias = this.registerParameter('bias', tf.zeros([numFeatures]));
+      this.weight = new Parameter(tf.ones([numFeatures]));
+      this.bias = new Parameter(tf.zeros([numFeatures]));
     }
     if (trackRunningStats) {
       this.runningMean = this.registerBuffer('running_mean', tf.zeros([numFeatures]));
@@ -77,7 +78,7 @@ abstract class BatchNorm extends Module {
     });
   }
 
-  spec(): ModuleSpec {
+  override spec(): ModuleSpec {
     return {
       type: this.kind,
       numFeatures: this.numFeatures,

@@ -1,9 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { requirePositiveInteger } from '../checks';
 import { conv2d, resolveConv2dOptions, type Conv2dOptions, type Conv2dPadding } from '../functional/conv';
 import { toPair, type IntOrPair } from '../functional/window';
 import { defaultGenerator, type Generator } from '../random';
-import { requirePositiveInteger } from './linear';
 import { Module, type ModuleSpec } from './module';
+import { Parameter } from './parameter';
 
 export interface Conv2dModuleOptions extends Conv2dOptions {
   /** Learn an additive bias per output channel. Default true. */
@@ -21,8 +22,8 @@ export interface Conv2dModuleOptions extends Conv2dOptions {
  * U(−1/√fanIn, 1/√fanIn) with fanIn = inChannels·kh·kw. State-dict keys: `weight`, `bias`.
  */
 export class Conv2d extends Module {
-  readonly weight: tf.Variable;
-  readonly bias: tf.Variable | undefined;
+  weight: Parameter;
+  bias: Parameter | undefined;
   readonly kernelSize: [number, number];
   readonly stride: [number, number];
   readonly padding: Conv2dPadding;
@@ -46,18 +47,15 @@ export class Conv2d extends Module {
     this.padding = typeof padding === 'string' ? padding : toPair('padding', padding);
     const bound = 1 / Math.sqrt(inChannels * kh * kw);
     const count = outChannels * inChannels * kh * kw;
-    const weight = tf.tensor4d(generator.uniform(count, -bound, bound), [outChannels, inChannels, kh, kw]);
-    this.weight = this.registerParameter('weight', weight);
-    this.bias = bias
-      ? this.registerParameter('bias', tf.tensor1d(generator.uniform(outChannels, -bound, bound)))
-      : undefined;
+    this.weight = new Parameter(tf.tensor4d(generator.uniform(count, -bound, bound), [outChannels, inChannels, kh, kw]));
+    this.bias = bias ? new Parameter(tf.tensor1d(generator.uniform(outChannels, -bound, bound))) : undefined;
   }
 
   forward(x: tf.Tensor): tf.Tensor {
     return conv2d(x, this.weight, this.bias, { stride: this.stride, padding: this.padding, dilation: this.dilation });
   }
 
-  spec(): ModuleSpec {
+  override spec(): ModuleSpec {
     return {
       type: 'Conv2d',
       inChannels: this.inChannels,

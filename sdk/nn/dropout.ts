@@ -18,7 +18,7 @@ export class Dropout extends Module {
     return dropout(x, this.p, this.training, this.generator);
   }
 
-  spec(): ModuleSpec {
+  override spec(): ModuleSpec {
     return { type: 'Dropout', p: this.p };
   }
 }

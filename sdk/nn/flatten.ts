@@ -24,7 +24,7 @@ export class Flatten extends Module {
     return reshape(x, [...x.shape.slice(0, start), merged, ...x.shape.slice(end + 1)]);
   }
 
-  spec(): ModuleSpec {
+  override spec(): ModuleSpec {
     return { type: 'Flatten', startDim: this.startDim, endDim: this.endDim };
   }
 }

@@ -1,8 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { requirePositiveInteger } from '../checks';
 import { ArgumentError } from '../errors';
-import { linear, type LinearActivation } from '../functional/linear';
+import { linear } from '../functional/linear';
 import { defaultGenerator, type Generator } from '../random';
 import { Module, type ModuleSpec } from './module';
+import { Parameter } from './parameter';
 
 export interface LinearOptions {
   bias?: boolean;
@@ -15,11 +17,11 @@ export interface LinearOptions {
  *
  * Shapes: input `[N, inFeatures]` (or `[inFeatures]`), weight `[outFeatures, inFeatures]`, bias `[outFeatures]`,
  * output `[N, outFeatures]`. Initialisation is PyTorch's default (kaiming_uniform with a = √5), which for both the
- * weight and the bias comes down to U(−1/√inFeatures, 1/√inFeatures).
+ * weight and the bias comes down to U(−1/√inFeatures, 1/√inFeatures). State-dict keys: `weight`, `bias`.
  */
 export class Linear extends Module {
-  readonly weight: tf.Variable;
-  readonly bias: tf.Variable | undefined;
+  weight: Parameter;
+  bias: Parameter | undefined;
   private transposed: { source: object; value: tf.Tensor } | undefined;
 
   constructor(
@@ -31,22 +33,18 @@ export class Linear extends Module {
     requirePositiveInteger('inFeatures', inFeatures);
     requirePositiveInteger('outFeatures', outFeatures);
     const bound = 1 / Math.sqrt(inFeatures);
-    this.weight = this.registerParameter(
-      'weight',
+    this.weight = new Parameter(
       tf.tensor2d(generator.uniform(outFeatures * inFeatures, -bound, bound), [outFeatures, inFeatures]),
     );
-    this.bias = bias
-      ? this.registerParameter('bias', tf.tensor1d(generator.uniform(outFeatures, -bound, bound)))
-      : undefined;
+    this.bias = bias ? new Parameter(tf.tensor1d(generator.uniform(outFeatures, -bound, bound))) : undefined;
   }
 
-  /** `activation` fuses a following activation into the same op (nn.Sequential uses it for Linear → ReLU). */
-  forward(x: tf.Tensor, activation: LinearActivation = 'linear'): tf.Tensor {
+  forward(x: tf.Tensor): tf.Tensor {
     const width = x.shape[x.rank - 1];
     if (width !== this.inFeatures) {
       throw new ArgumentError(`Linear expects ${this.inFeatures} input features, got ${width} (input shape [${x.shape}])`);
     }
-    return linear(x, this.weight, this.bias, { activation, transposedWeight: this.transposedWeight() });
+    return linear(x, this.weight, this.bias, { transposedWeight: this.transposedWeight() });
   }
 
   /**
@@ -78,13 +76,7 @@ export class Linear extends Module {
     this.transposed = undefined;
   }
 
-  spec(): ModuleSpec {
+  override spec(): ModuleSpec {
     return { type: 'Linear', inFeatures: this.inFeatures, outFeatures: this.outFeatures, bias: this.bias !== undefined };
-  }
-}
-
-export function requirePositiveInteger(name: string, value: number): void {
-  if (!Number.isInteger(value) || value <= 0) {
-    throw new ArgumentError(`${name} must be a positive integer, got ${value}`, { argument: name, value });
   }
 }

@@ -27,7 +27,7 @@ export class MaxPool2d extends Module {
     return maxPool2d(x, this.options);
   }
 
-  spec(): ModuleSpec {
+  override spec(): ModuleSpec {
     return { type: 'MaxPool2d', ...this.options };
   }
 }
@@ -50,7 +50,7 @@ export class AvgPool2d extends Module {
     return avgPool2d(x, { ...this.options, countIncludePad: this.countIncludePad });
   }
 
-  spec(): ModuleSpec {
+  override spec(): ModuleSpec {
     return { type: 'AvgPool2d', ...this.options, countIncludePad: this.countIncludePad };
   }
 }

@@ -1,4 +1,5 @@
-export { sgd, type SgdOptions } from './sgd';
-export { adam, type AdamOptions } from './adam';
-export type { Optimizer } from './optimizer';
-export { cosineAnnealingLR, type Scheduler } from './scheduler';
+export { SGD, type SgdOptions } from './sgd';
+export { Adam, AdamW, type AdamOptions } from './adam';
+export { RMSprop, type RmspropOptions } from './rmsprop';
+export { Optimizer, type OptimizerStateDict, type ParamGroup, type ParamState, type Params } from './optimizer';
+export * as lrScheduler from './scheduler';

@@ -1,21 +1,23 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Dataset } from '../data/dataset';
 import { DataLoader } from '../data/loader';
+import { TensorDataset } from '../data/tensor_dataset';
 import { ArgumentError, EdgeMLError } from '../errors';
 import type { Module, StateDict } from '../nn/module';
-import type { Scheduler } from '../optim/scheduler';
+import type { LRScheduler } from '../optim/scheduler';
 import { manualSeed } from '../random';
 import { evaluate } from './evaluate';
-import { argmaxRows } from './predict';
-import { stepKeepingLogits, type StepOptions } from './step';
+import { argmaxRows } from '../inference/scores';
+import { lossFunction, stepKeepingOutput, type Loss, type StepOptions } from './step';
 
 export interface EpochRecord {
   /** 1-based. */
   epoch: number;
-  /** Mean training objective over the epoch's rows (penalties included), as the course prints it. */
+  /** Mean training objective over the epoch's samples (penalties included), as the course prints it. */
   loss: number;
-  /** Share of training rows classified correctly during the epoch (with dropout active). */
-  accuracy: number;
+  /** Share of training samples classified correctly during the epoch (with dropout active); only when the targets
+   *  are `[N]` int32 class indices and the output `[N, classes]`. */
+  accuracy?: number;
   seconds: number;
   valLoss?: number;
   valAccuracy?: number;
@@ -35,10 +37,11 @@ export interface FitOptions extends StepOptions {
   shuffle?: boolean;
   /** Seeds the batch order and the global generator (dropout), like torch.manual_seed before the loop. */
   seed?: number;
-  validation?: Dataset;
+  /** Scored after every epoch: with the default loss by evaluate (valLoss, valAccuracy), with another by its mean. */
+  validation?: Dataset | TensorDataset;
   earlyStopping?: EarlyStopping;
-  /** Stepped after every epoch, e.g. optim.cosineAnnealingLR(optimizer, { tMax: epochs }). */
-  scheduler?: Scheduler;
+  /** Stepped after every epoch, e.g. new optim.lrScheduler.CosineAnnealingLR(optimizer, { tMax: epochs }). */
+  scheduler?: LRScheduler;
   onEpoch?: (record: EpochRecord) => void | Promise<void>;
 }
 
@@ -50,19 +53,21 @@ export interface History {
 }
 
 /**
- * Trains the model on the dataset: each epoch visits every row once in batches (reshuffled per epoch when
- * `shuffle`), taking one `step` per batch. Each batch's rows are copied together on the host and uploaded as one
- * tensor (cheaper than a gather kernel per batch); the steps' losses and logits stay on the backend and are read
- * back in groups (see EpochTotals), never after each step. Same seed, model initialisation and backend ⇒ the same
- * weights, bit for bit. Throws if the loss stops being finite (lower the learning rate).
+ * Trains the model on the dataset — a table from readCsv, or a TensorDataset of rows or NCHW images — the way the
+ * course's loop does: each epoch visits every sample once in batches (a DataLoader, reshuffled per epoch when
+ * `shuffle`), taking one `step` per batch with `loss` (cross-entropy unless given). The steps' losses and outputs stay
+ * on the backend and are read back in groups (see EpochTotals), never after each step. Same seed, model
+ * initialisation and backend ⇒ the same weights, bit for bit. Throws if the loss stops being finite (lower the
+ * learning rate).
  */
-export async function fit(model: Module, dataset: Dataset, options: FitOptions): Promise<History> {
+export async function fit(model: Module, dataset: Dataset | TensorDataset, options: FitOptions): Promise<History> {
   const { epochs = 10, batchSize = 32, shuffle = true, seed = 0, validation, earlyStopping, scheduler, onEpoch } = options;
   if (!Number.isInteger(epochs) || epochs < 1) throw new ArgumentError(`epochs must be a positive integer, got ${epochs}`);
   if (earlyStopping && !validation) throw new ArgumentError('early stopping needs a validation set to watch');
   manualSeed(seed);
-  const loader = new DataLoader(dataset, { batchSize, shuffle, seed });
-  const width = dataset.features.length;
+  const owned = dataset instanceof TensorDataset ? undefined : TensorDataset.fromDataset(dataset);
+  const samples = owned ?? (dataset as TensorDataset);
+  const loader = new DataLoader(samples, { batchSize, shuffle, seed });
   const history: History = { epochs: [], stoppedEarly: false };
   let best: { loss: number; epoch: number; state?: StateDict } | undefined;
   const totals = new EpochTotals();
@@ -70,25 +75,22 @@ export async function fit(model: Module, dataset: Dataset, options: FitOptions):
     for (let epoch = 1; epoch <= epochs; epoch++) {
       const started = performance.now();
       model.train();
-      for (const indices of loader) {
-        const batch = loader.batch(indices);
-        const x = tf.tensor2d(batch.x, [batch.rows, width]);
-        const { loss, logits } = stepKeepingLogits(model, { x, y: batch.y }, options);
-        x.dispose();
-        totals.add(loss, logits, batch.y);
+      for (const batch of loader) {
+        const { loss, output } = stepKeepingOutput(model, batch, options);
+        totals.add(loss, output, classIndices(batch.y, output));
       }
       const { lossSum, correct } = totals.take();
       const record: EpochRecord = {
         epoch,
-        loss: lossSum / dataset.rows,
-        accuracy: correct / dataset.rows,
+        loss: lossSum / samples.length,
+        accuracy: correct === undefined ? undefined : correct / samples.length,
         seconds: (performance.now() - started) / 1000,
       };
       if (!Number.isFinite(record.loss)) {
         throw new EdgeMLError('diverged', `the loss became ${record.loss} in epoch ${epoch}; lower the learning rate`);
       }
       if (validation) {
-        const scores = evaluate(model, validation);
+        const scores = validate(model, validation, options.loss);
         record.valLoss = scores.loss;
         record.valAccuracy = scores.accuracy;
         if (!best || scores.loss < best.loss - (earlyStopping?.minDelta ?? 0)) {
@@ -110,39 +112,68 @@ export async function fit(model: Module, dataset: Dataset, options: FitOptions):
   } finally {
     totals.take();
     disposeState(best?.state);
+    owned?.dispose();
     model.train();
   }
 }
 
+/** The batch's targets as class indices on the host, when they are `[N]` int32 and the output `[N, classes]`. */
+function classIndices(y: tf.Tensor, output: tf.Tensor): Int32Array | undefined {
+  const classification = y.dtype === 'int32' && y.rank === 1 && output.rank === 2 && output.shape[0] === y.shape[0];
+  return classification ? (y.dataSync() as Int32Array) : undefined;
+}
+
+/** The validation score: evaluate's for the default loss; else the loss's mean over the samples, in eval mode. */
+function validate(model: Module, validation: Dataset | TensorDataset, loss: Loss | undefined): { loss: number; accuracy?: number } {
+  if (loss === undefined) return evaluate(model, validation);
+  if (!(validation instanceof TensorDataset)) {
+    throw new ArgumentError('with a loss of your own, give the validation set as a TensorDataset');
+  }
+  const lossOf = lossFunction(loss);
+  const wasTraining = model.training;
+  model.eval();
+  try {
+    return { loss: tf.tidy(() => lossOf(model.forward(validation.x), validation.y).dataSync()[0]) };
+  } finally {
+    model.train(wasTraining);
+  }
+}
+
 /**
- * Adds up an epoch's losses (weighted by batch size, in float64) and correctly classified rows from steps whose
+ * Adds up an epoch's losses (weighted by batch size, in float64) and correctly classified samples from steps whose
  * results are left on the backend: they are read at the end of the epoch, or every 256 steps so that a long epoch
- * does not pile them up, and the hits are counted on the host.
+ * does not pile them up, and the hits are counted on the host. `correct` is undefined unless every batch had class
+ * indices.
  */
 class EpochTotals {
-  private pending: { loss: tf.Scalar; logits: tf.Tensor; labels: Int32Array }[] = [];
+  private pending: { loss: tf.Scalar; output: tf.Tensor; rows: number; labels?: Int32Array }[] = [];
   private lossSum = 0;
-  private correct = 0;
+  private correct: number | undefined = 0;
 
-  add(loss: tf.Scalar, logits: tf.Tensor, labels: Int32Array): void {
-    this.pending.push({ loss, logits, labels });
+  add(loss: tf.Scalar, output: tf.Tensor, labels: Int32Array | undefined): void {
+    this.pending.push({ loss, output, rows: output.shape[0] ?? 1, labels });
     if (this.pending.length === 256) this.read();
   }
 
   /** The totals so far, which are then reset. */
-  take(): { lossSum: number; correct: number } {
+  take(): { lossSum: number; correct: number | undefined } {
     this.read();
     const totals = { lossSum: this.lossSum, correct: this.correct };
-    this.lossSum = this.correct = 0;
+    this.lossSum = 0;
+    this.correct = 0;
     return totals;
   }
 
   private read(): void {
-    for (const { loss, logits, labels } of this.pending) {
-      this.lossSum += loss.dataSync()[0] * labels.length;
-      const predicted = argmaxRows(logits.dataSync() as Float32Array, logits.shape[1]!);
-      for (let i = 0; i < labels.length; i++) if (predicted[i] === labels[i]) this.correct++;
-      tf.dispose([loss, logits]);
+    for (const { loss, output, rows, labels } of this.pending) {
+      this.lossSum += loss.dataSync()[0] * rows;
+      if (labels === undefined) {
+        this.correct = undefined;
+      } else if (this.correct !== undefined) {
+        const predicted = argmaxRows(output.dataSync() as Float32Array, output.shape[1]!);
+        for (let i = 0; i < labels.length; i++) if (predicted[i] === labels[i]) this.correct++;
+      }
+      tf.dispose([loss, output]);
     }
     this.pending = [];
   }

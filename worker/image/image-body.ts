@@ -1,8 +1,6 @@
 // Image request bodies in, feature-map PNGs out, with the SDK's codec and renderer.
 import type * as tf from '@tensorflow/tfjs-core';
-import { decodeImage, encodePng, imageInfo, type ImageInfo } from '../../sdk/image/codec';
-import type { Image } from '../../sdk/image/image';
-import { renderFeatureMaps } from '../../sdk/image/featuremap';
+import { decodeImage, encodePng, type Image, imageInfo, type ImageInfo, renderFeatureMaps } from '../../sdk/serve';
 import { checkImageSize, type ImageLimits } from './limits';
 
 /**

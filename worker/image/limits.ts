@@ -1,10 +1,7 @@
 // The size limits of the image routes (/v1/image/*, /v1/models/{name}/transform), and the checks that apply them
 // before anything large is allocated or computed. The costs come from the SDK (conv2dCost, pool2dCost): nothing here
 // re-derives the maths.
-import { conv2dCost, type Conv2dOptions } from '../../sdk/functional/conv';
-import { pool2dCost, type Pool2dOptions } from '../../sdk/functional/pool';
-import { elementCount, type OpCost } from '../../sdk/functional/window';
-import type { ImageInfo } from '../../sdk/image/codec';
+import { conv2dCost, type Conv2dOptions, elementCount, type ImageInfo, type OpCost, pool2dCost, type Pool2dOptions } from '../../sdk/serve';
 import { ApiError } from '../errors';
 import type { Admission } from './admission';
 

@@ -1,8 +1,7 @@
 // The parameters of the image routes, as JSON body fields and as query strings (the image form), with their zod
 // schemas (validation and the OpenAPI document) and the conversion of query strings to the SDK's option values.
 import { z } from '@hono/zod-openapi';
-import type { Conv2dPadding } from '../../sdk/functional/conv';
-import type { IntOrPair } from '../../sdk/functional/window';
+import type { Conv2dPadding, IntOrPair } from '../../sdk/serve';
 import { KERNEL_NAMES, type KernelName } from './kernels';
 
 /** Bound on every integer parameter (stride, padding, dilation, kernel_size): beyond it tfjs's int32 maths breaks. */

@@ -2,7 +2,7 @@
 // torch.tensor(data).reshape(shape) reads them.
 import * as tf from '@tensorflow/tfjs-core';
 import { ApiError } from '../errors';
-import { elementCount } from '../../sdk/functional/window';
+import { elementCount } from '../../sdk/serve';
 import { checkTensorSize, type ImageLimits } from './limits';
 
 export interface TensorJson {

@@ -4,10 +4,7 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import * as tf from '@tensorflow/tfjs-core';
 import type { Context, MiddlewareHandler } from 'hono';
-import { conv2d, type Conv2dOptions } from '../../sdk/functional/conv';
-import { avgPool2d, maxPool2d, type AvgPool2dOptions } from '../../sdk/functional/pool';
-import type { Image } from '../../sdk/image/image';
-import { batch, toTensor } from '../../sdk/image/layout';
+import { avgPool2d, type AvgPool2dOptions, batch, conv2d, type Conv2dOptions, type Image, maxPool2d, toTensor } from '../../sdk/serve';
 import { BEARER_SECURITY } from '../auth';
 import type { AppEnv } from '../bindings';
 import { acceptBodies, bodyKind, limitBody, readBody } from '../body';

@@ -13,7 +13,7 @@ import { BundleError, InputError } from '../../../sdk/errors';
 import { Linear } from '../../../sdk/nn/linear';
 import { ReLU } from '../../../sdk/nn/activation';
 import { Sequential } from '../../../sdk/nn/sequential';
-import { argmaxRows } from '../../../sdk/train/predict';
+import { argmaxRows } from '../../../sdk/inference/scores';
 import { torchFixture } from '../../helpers/fixtures';
 import { FEATURES, LABELS, ROWS, sampleModel, sampleScaler, tempDir, withWeights } from './sample';
 

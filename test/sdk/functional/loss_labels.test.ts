@@ -18,8 +18,9 @@ describe('crossEntropy with labels on the host', () => {
     expect(lossAndGrad([3, 0, 2])).toEqual(lossAndGrad(tf.tensor1d([3, 0, 2], 'float32')));
   });
 
-  it('treats an index outside [0, C) as tf.oneHot does (a row of zeros)', () => {
-    expect(lossAndGrad([3, 7, -1])).toEqual(lossAndGrad(tf.tensor1d([3, 7, -1], 'int32')));
+  it('refuses an index outside [0, C), from the host or a tensor, naming it and its position', () => {
+    expect(() => lossAndGrad([3, 7, 1])).toThrow(/target 7 at targets\[1\] is not a class index.*\[0, 4\)/);
+    expect(() => lossAndGrad(tf.tensor1d([3, 0, -1], 'int32'))).toThrow(/target -1 at targets\[2\]/);
   });
 
   it('leaves no tensors behind but the loss', () => {

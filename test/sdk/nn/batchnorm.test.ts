@@ -58,3 +58,28 @@ describe('batch norm input checks, worded like PyTorch', () => {
     expect(() => new BatchNorm2d(3).forward(tf.ones([2, 4, 2, 2]))).toThrow(/BatchNorm2d\(3\) got 4 channels/);
   });
 });
+
+describe('batch norm with trackRunningStats: false matches PyTorch (modules.json)', () => {
+  const { batchnorm_no_running_stats: cases } = torchFixture('modules.json');
+  const layers = { BatchNorm1d, BatchNorm2d };
+
+  it.each<any>(cases)('$name: batch statistics in train and eval mode, gradients of input, weight and bias', (c) => {
+    const { num_features, affine } = c.config;
+    const bn = new layers[c.module as keyof typeof layers](num_features, { affine, trackRunningStats: false });
+    expect(Object.keys(bn.stateDict())).toEqual(c.state_dict_keys);
+    if (affine) bn.loadStateDict({ weight: fromFixture(c.weight), bias: fromFixture(c.bias) });
+    for (const step of c.steps) {
+      bn.train(step.mode === 'train');
+      const x = fromFixture(step.input);
+      const wrt = affine ? [x, bn.weight!, bn.bias!] : [x];
+      const { value, grads } = tf.engine().gradients(() => bn.forward(x), wrt, fromFixture(step.upstream));
+      expectClose(value, step.output);
+      expectClose(grads[0], step.input_grad, { atol: 1e-5, rtol: 1e-4 });
+      if (affine) {
+        expectClose(grads[1], step.weight_grad, { atol: 1e-5, rtol: 1e-4 });
+        expectClose(grads[2], step.bias_grad, { atol: 1e-5, rtol: 1e-4 });
+      }
+    }
+    expect(bn.buffers()).toEqual([]);
+  });
+});

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ready } from '../../../sdk/backend';
 import { ArgumentError } from '../../../sdk/errors';
-import { BatchNorm1d, Dropout, Flatten, Linear, ReLU, Sequential, Sigmoid, build } from '../../../sdk/nn/index';
+import { BatchNorm1d, Dropout, Flatten, Linear, Module, ModuleList, ReLU, Sequential, Sigmoid, build } from '../../../sdk/nn/index';
 import { torchFixture } from '../../helpers/fixtures';
 
 beforeAll(ready);
@@ -36,20 +36,30 @@ describe('Module', () => {
     expect(model.layers.every((layer) => layer.training)).toBe(true);
   });
 
-  it('loads a state dict and refuses one that does not fit, changing nothing', () => {
+  it('loads a state dict and refuses one that does not fit in PyTorch\'s words, changing nothing', () => {
     const source = new Sequential(new Linear(3, 2));
     const target = new Sequential(new Linear(3, 2));
     target.loadStateDict(source.stateDict());
     expect(target.stateDict()['0.weight'].dataSync()).toEqual(source.stateDict()['0.weight'].dataSync());
 
     const before = Array.from(target.stateDict()['0.weight'].dataSync());
-    expect(() => target.loadStateDict({ '0.weight': tf.ones([2, 3]) })).toThrow(/missing keys 0.bias/);
-    expect(() => target.loadStateDict({ ...source.stateDict(), extra: tf.ones([1]) })).toThrow(/unexpected keys extra/);
-    expect(() => target.loadStateDict({ '0.weight': tf.ones([3, 2]), '0.bias': tf.ones([2]) })).toThrow(
-      /0.weight has shape \[3,2\], the model needs \[2,3\]/,
+    expect(() => target.loadStateDict({ '0.weight': tf.ones([2, 3]) })).toThrow(
+      'Error(s) in loading state_dict for Sequential:\n\tMissing key(s) in state_dict: "0.bias".',
     );
+    expect(() => target.loadStateDict({ ...source.stateDict(), extra: tf.ones([1]) })).toThrow(
+      'Unexpected key(s) in state_dict: "extra".',
+    );
+    const wrongShape = () => target.loadStateDict({ '0.weight': tf.ones([3, 2]), '0.bias': tf.ones([2]), extra: tf.ones([1]) });
+    expect(wrongShape).toThrow(ArgumentError);
+    expect(wrongShape).toThrow(
+      '\tUnexpected key(s) in state_dict: "extra".\n\tsize mismatch for 0.weight: copying a param with shape [3, 2] ' +
+        'from checkpoint, the shape in current model is [2, 3].',
+    );
+    expect(() => target.loadStateDict({ '0.weight': tf.ones([3, 2]) }, { strict: false })).toThrow(/size mismatch for 0.weight/);
     expect(Array.from(target.stateDict()['0.weight'].dataSync())).toEqual(before);
-    target.loadStateDict({ '0.weight': tf.ones([2, 3]) }, { strict: false });
+
+    const result = target.loadStateDict({ '0.weight': tf.ones([2, 3]), extra: tf.ones([1]) }, { strict: false });
+    expect(result).toEqual({ missingKeys: ['0.bias'], unexpectedKeys: ['extra'] });
     expect(Array.from(target.stateDict()['0.weight'].dataSync())).toEqual([1, 1, 1, 1, 1, 1]);
   });
 
@@ -70,7 +80,20 @@ describe('Module', () => {
   it('names an unknown module type and a malformed option', () => {
     expect(() => build({ type: 'Transformer' })).toThrow(ArgumentError);
     expect(() => build({ type: 'Transformer' })).toThrow(/unknown module type "Transformer"; known types: Sequential, Linear/);
-    expect(() => build({ type: 'Linear', inFeatures: '20', outFeatures: 4 })).toThrow(/Linear spec: "inFeatures" must be a finite number/);
+    expect(() => build({ type: 'Linear', inFeatures: '20', outFeatures: 4 })).toThrow(/Linear spec: "inFeatures" must be a positive integer/);
+  });
+
+  it('runs a Sequential\'s children in order, whatever their classes, with the outputs of calling each in turn', () => {
+    class AddOne extends Module {
+      forward(x: tf.Tensor): tf.Tensor {
+        return tf.add(x, 1);
+      }
+    }
+    const model = new Sequential(new Linear(2, 3), new AddOne(), new ReLU(), new Linear(3, 1));
+    const x = tf.randomNormal([4, 2]);
+    const oneByOne = model.layers.reduce((h, layer) => layer.forward(h), x);
+    expect(Array.from(model.forward(x).dataSync())).toEqual(Array.from(oneByOne.dataSync()));
+    expect(() => new ModuleList([new ReLU()]).forward(x)).toThrow(/ModuleList has no forward/);
   });
 
   it('frees its variables on dispose', () => {

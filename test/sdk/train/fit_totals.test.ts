@@ -1,14 +1,14 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ready } from '../../../sdk/backend';
-import type { Dataset } from '../../../sdk/data/dataset';
-import { DataLoader } from '../../../sdk/data/loader';
+import { selectRows, type Dataset } from '../../../sdk/data/dataset';
+import { BatchSampler } from '../../../sdk/data/sampler';
 import { Linear, ReLU, Sequential } from '../../../sdk/nn/index';
-import { sgd } from '../../../sdk/optim/sgd';
+import { SGD } from '../../../sdk/optim/sgd';
 import { Generator } from '../../../sdk/random';
 import { fit } from '../../../sdk/train/fit';
-import { argmaxRows } from '../../../sdk/train/predict';
-import { stepKeepingLogits } from '../../../sdk/train/step';
+import { argmaxRows } from '../../../sdk/inference/scores';
+import { stepKeepingOutput } from '../../../sdk/train/step';
 
 beforeAll(ready);
 
@@ -30,16 +30,17 @@ describe('train.fit reads its results back once per group of steps', () => {
     const data = dataset(300);
     const options = { epochs: 1, batchSize: 1, shuffle: true, seed: 3 };
     const fitted = model();
-    const [record] = (await fit(fitted, data, { ...options, optimizer: sgd({ lr: 0.05 }) })).epochs;
+    const optimizer = new SGD(fitted.parameters(), { lr: 0.05 });
+    const [record] = (await fit(fitted, data, { ...options, optimizer })).epochs;
 
     const stepped = model();
-    const optimizer = sgd({ lr: 0.05 });
+    const stepper = new SGD(stepped.parameters(), { lr: 0.05 });
     let lossSum = 0;
     let correct = 0;
-    for (const indices of new DataLoader(data, { batchSize: 1, shuffle: true, seed: 3 })) {
-      const batch = new DataLoader(data, { batchSize: 1 }).batch(indices);
+    for (const indices of new BatchSampler(data.rows, { batchSize: 1, shuffle: true, seed: 3 })) {
+      const batch = selectRows(data, indices);
       const x = tf.tensor2d(batch.x, [1, 4]);
-      const { loss, logits } = stepKeepingLogits(stepped, { x, y: batch.y }, { optimizer });
+      const { loss, output: logits } = stepKeepingOutput(stepped, { x, y: batch.y }, { optimizer: stepper });
       lossSum += loss.dataSync()[0];
       correct += argmaxRows(logits.dataSync() as Float32Array, 3)[0] === batch.y[0] ? 1 : 0;
       tf.dispose([x, loss, logits]);

@@ -1,0 +1,1 @@
+export { backward, grad } from './backward';
