@@ -44,7 +44,8 @@ const STATUS_TEXT: Partial<Record<ErrorStatus, string>> = {
   413: 'Body over the size limit, or too many instances',
   415: 'Content-Type is not application/json, or the body is compressed (Content-Encoding)',
   422: 'Values that do not fit the model or the request schema',
-  503: 'The model cannot be loaded; or busy (image requests queued) or backend_fault: retry after Retry-After',
+  429: 'busy: image requests are queued past the admission limit; retry after Retry-After',
+  503: 'The model cannot be loaded, or backend_fault (the backend was rebuilt): retry after Retry-After',
 };
 
 /** OpenAPI `responses` entries for the error statuses a route can answer with. */

@@ -1,6 +1,6 @@
 /// <reference types="@cloudflare/vitest-pool-workers/types" />
 // Image requests take turns (worker/image/admission.ts): one at a time per isolate here, none waiting, so a second
-// image request while one holds the turn is refused at once with 503 busy and Retry-After, predictions are never
+// image request while one holds the turn is refused at once with 429 busy and Retry-After, predictions are never
 // held up by the queue, and a turn is handed on when its request ends, also when it ends in an error.
 import { describe, expect, it } from 'vitest';
 import { encodePng } from '../../sdk/image/codec';
@@ -39,7 +39,7 @@ describe('image admission', () => {
 
     const refused = await postImage('/v1/image/pool', png);
     expect(refused.headers.get('Retry-After')).toBe('1');
-    await expectError(refused, 503, 'busy');
+    await expectError(refused, 429, 'busy');
     expect((await api.predict([row])).status).toBe(200);
 
     slow.finish();

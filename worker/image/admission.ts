@@ -5,9 +5,9 @@ import { ApiError } from '../errors';
 export interface Admission {
   /** Image requests worked on at once in one isolate. */
   concurrent: number;
-  /** Image requests waiting for a turn, their bodies not yet read; past this, 503 busy at once. */
+  /** Image requests waiting for a turn, their bodies not yet read; past this, 429 busy at once. */
   queued: number;
-  /** How long a request waits for its turn before 503 busy. */
+  /** How long a request waits for its turn before 429 busy. */
   maxWaitMs: number;
 }
 
@@ -15,7 +15,7 @@ export interface Admission {
  * Makes image requests take turns. Each holds its body, the decoded image and its tensors (tens of MB at the
  * limits) and computes without yielding, so a few at once would take an isolate past its 128 MB, and each blocks
  * the isolate's other requests while it runs. A request waits for a turn before its body is read (a waiting upload
- * costs nothing but the connection); when the queue is full, or the wait too long, it is refused with 503 busy and
+ * costs nothing but the connection); when the queue is full, or the wait too long, it is refused with 429 busy and
  * Retry-After, by design rather than by the isolate running out of memory. Predictions do not pass through here.
  *
  * A waiting request polls for its turn on short timers of its own rather than awaiting a promise that another
@@ -26,7 +26,7 @@ export function admitImages({ concurrent, queued, maxWaitMs }: Admission): Middl
   let running = 0;
   const waiting: { granted: boolean }[] = [];
   const busy = (why: string) =>
-    new ApiError(503, 'busy', `${why}; retry shortly`, { running, waiting: waiting.length }, { 'Retry-After': '1' });
+    new ApiError(429, 'busy', `${why}; retry shortly`, { running, waiting: waiting.length }, { 'Retry-After': '1' });
 
   const turn = async (): Promise<void> => {
     if (running < concurrent) {

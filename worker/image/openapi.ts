@@ -85,18 +85,19 @@ export const PoolQuery = z.object({
 // ---- OpenAPI ----
 
 const ERROR_TEXT = {
-  400: 'Malformed JSON',
+  400: 'Malformed JSON (malformed_json), or a body that ended early (incomplete_body)',
   404: 'Unknown model',
   413:
     'Body over 10 MiB (payload_too_large), image over the size limits (image_too_large), tensor over 4,194,304 ' +
-    'elements (tensor_too_large) or too much work (computation_too_large)',
+    'elements, also on the way (tensor_too_large), too much work (computation_too_large) or a JSON answer over ' +
+    '262,144 elements (answer_too_large)',
   415: 'Content-Type not accepted or a compressed body (unsupported_media_type), or image bytes that are not PNG or JPEG (unsupported_image)',
   422:
     'Invalid values: request schema (invalid_request), tensor or option values (invalid_argument), image data ' +
     '(corrupt_image), the model (invalid_input, wrong_task)',
 } as const;
 
-export function errors(...statuses: (keyof typeof ERROR_TEXT | 401 | 503)[]) {
+export function errors(...statuses: (keyof typeof ERROR_TEXT | 401 | 429 | 503)[]) {
   const responses = errorResponses(...statuses);
   for (const status of statuses) {
     if (status in ERROR_TEXT) {

@@ -141,7 +141,7 @@ export function imageRoutes(
         query: Conv2dQuery,
         body: { required: true, content: { 'application/json': { schema: Conv2dRequest }, ...imageContent } },
       },
-      responses: { 200: featureMapResponse('The convolution'), ...errors(400, 401, 413, 415, 422, 503) },
+      responses: { 200: featureMapResponse('The convolution'), ...errors(400, 401, 413, 415, 422, 429, 503) },
     }),
   );
 
@@ -160,7 +160,7 @@ export function imageRoutes(
         query: PoolQuery,
         body: { required: true, content: { 'application/json': { schema: PoolRequest }, ...imageContent } },
       },
-      responses: { 200: featureMapResponse('The pooled maps'), ...errors(400, 401, 413, 415, 422, 503) },
+      responses: { 200: featureMapResponse('The pooled maps'), ...errors(400, 401, 413, 415, 422, 429, 503) },
     }),
   );
 
@@ -176,7 +176,7 @@ export function imageRoutes(
       security: BEARER_SECURITY,
       middleware: [imageModel, acceptBodies('image'), knownQuery(TransformQuery), admission, bodyLimit] as const,
       request: { params: ModelParams, query: TransformQuery, body: { required: true, content: imageContent } },
-      responses: { 200: featureMapResponse("The model's output"), ...errors(401, 404, 413, 415, 422, 503) },
+      responses: { 200: featureMapResponse("The model's output"), ...errors(401, 404, 413, 415, 422, 429, 503) },
     }),
   );
 
