@@ -4,17 +4,18 @@ import { ready } from '../../sdk/backend';
 import { writePng } from '../../sdk/image/file';
 import { solid, toTensor } from '../../sdk/image/layout';
 
-export const description = 'an all-black and an all-white image: their tensors (0 and 1) and PNG files';
+export const description = "the course's all-black and all-white 200×200×3 images (0 and 255): tensors and PNG files";
 
 export async function run(out: string): Promise<void> {
   await ready();
   for (const [name, value] of [['black', 0], ['white', 255]] as const) {
-    const image = solid(64, 48, value);
+    // np.zeros((200, 200, 3), dtype=np.uint8) and np.full((200, 200, 3), 255, dtype=np.uint8): HWC bytes
+    const image = solid(200, 200, value);
     const tensor = toTensor(image);
     const path = join(out, `${name}.png`);
     await writePng(path, image);
     console.log(
-      `${name}: ${image.width}×${image.height}, ${image.channels} channels of ${value}; as a tensor [${tensor.shape}] ` +
+      `${name}: ${image.height}×${image.width}×${image.channels} bytes, all ${value}; as a tensor [${tensor.shape}] ` +
         `with values from ${tf.min(tensor).dataSync()[0]} to ${tf.max(tensor).dataSync()[0]}; saved to ${path}`,
     );
   }
