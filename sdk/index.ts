@@ -20,5 +20,5 @@ export * as train from './train/index';
 export * as bundle from './bundle/index';
 export * as image from './image/index';
 export * as torch from './torch/index';
-export { Generator, manualSeed } from './random';
+export { defaultGenerator, Generator, manualSeed } from './random';
 export { EdgeMLError, CsvError, BundleError, InputError, ArgumentError, ImageError } from './errors';

@@ -47,6 +47,7 @@ export function manualSeed(seed: number): void {
   globalGenerator = new Generator(seed);
 }
 
+/** The generator manualSeed reseeds (torch's default generator): draw from it for torch.randint-style inputs. */
 export function defaultGenerator(): Generator {
   return globalGenerator;
 }
