@@ -2,9 +2,7 @@
  * `npm run bench` lists the benchmarks; `npm run bench -- <name> [--repeats N]` runs one and prints Markdown tables
  * of medians, with every baseline measured in the same run.
  */
-import { parseArgs } from 'node:util';
-import { ready } from '../../sdk/backend';
-import { numberOption, runCli, UsageError } from '../cli';
+import { numberOption, parseCliWithPositionals, runCli, UsageError } from '../cli';
 import { machine } from './lib';
 
 const benchmarks: Record<string, { about: string; load: () => Promise<{ run: (o: { repeats: number }) => Promise<void> }> }> = {
@@ -23,28 +21,34 @@ const benchmarks: Record<string, { about: string; load: () => Promise<{ run: (o:
     about: '10 000 mixed requests (predict, images, bad input) at concurrency 32 against wrangler dev; memory, tensors',
     load: () => import('./load'),
   },
+  heavy: {
+    about: '20 s at concurrency 32: half predictions, half the heaviest allowed images; prediction latency, 5xx',
+    load: () => import('./heavy'),
+  },
 };
 
-const USAGE = `Usage: npm run bench -- <name> [--repeats N]   (N rounds, default 3; every baseline runs in every round)
+const USAGE = `Usage: npm run bench -- <name> [--repeats N]
+
+Runs one benchmark and prints Markdown tables of medians; without a name, lists them.
 
 ${Object.entries(benchmarks)
   .map(([name, { about }]) => `  ${name.padEnd(8)} ${about}`)
-  .join('\n')}`;
+  .join('\n')}
+
+  --repeats N  rounds (default 3); every baseline runs in every round
+  --help       print this
+
+Example:
+  npm run bench -- predict --repeats 5`;
 
 runCli(async () => {
-  let parsed;
-  try {
-    parsed = parseArgs({ options: { repeats: { type: 'string' } }, allowPositionals: true });
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
+  const parsed = parseCliWithPositionals({ repeats: { type: 'string' }, help: { type: 'boolean', default: false } });
   const [name, ...extra] = parsed.positionals;
-  if (name === undefined) return console.log(USAGE);
+  if (name === undefined || parsed.values.help) return console.log(USAGE);
   const benchmark = benchmarks[name];
   if (!benchmark || extra.length > 0) throw new UsageError(`unknown benchmark "${[name, ...extra].join(' ')}"`);
   const repeats = numberOption('repeats', parsed.values.repeats, { integer: true }) ?? 3;
   if (repeats < 1) throw new UsageError('--repeats must be at least 1');
-  await ready();
   console.log(`## bench ${name}: ${await machine()}`);
   await (await benchmark.load()).run({ repeats });
 }, USAGE);

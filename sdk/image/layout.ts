@@ -10,7 +10,7 @@ export interface ToTensorOptions {
 }
 
 /** ITU-R 601 luma, the weights torchvision's rgb_to_grayscale uses (not rounded). */
-const LUMA = [0.2989, 0.587, 0.114];
+export const LUMA = [0.2989, 0.587, 0.114];
 
 /**
  * An image as a float32 `[C, H, W]` tensor, as torchvision.transforms.ToTensor: samples / `scale`. Converting to 1
@@ -23,13 +23,16 @@ export function toTensor(image: Image, { channels, scale = 255 }: ToTensorOption
   const mix = channelMix(image.channels, channels ?? image.channels);
   const plane = width * height;
   const out = new Float32Array(mix.length * plane);
-  mix.forEach((weights, target) => {
-    for (let p = 0; p < plane; p++) {
+  const sources = image.channels;
+  // Plain loops: a callback per pixel cost ~200 ms on a 1.4 MP RGB image.
+  for (let target = 0; target < mix.length; target++) {
+    const weights = mix[target];
+    for (let p = 0, i = 0; p < plane; p++, i += sources) {
       let sum = 0;
-      weights.forEach((w, source) => (sum += w * data[p * image.channels + source]));
+      for (let source = 0; source < weights.length; source++) sum += weights[source] * data[i + source];
       out[target * plane + p] = sum / scale;
     }
-  });
+  }
   return tf.tensor3d(out, [mix.length, height, width]);
 }
 

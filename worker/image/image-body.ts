@@ -1,6 +1,6 @@
 // Image request bodies in, feature-map PNGs out, with the SDK's codec and renderer.
 import type * as tf from '@tensorflow/tfjs-core';
-import { decodeImage, encodePng, type Image, imageInfo, type ImageInfo, renderFeatureMaps } from '../../sdk/serve';
+import { decodeImage, type Image, imageInfo, type ImageInfo, renderFeatureMaps } from '../../sdk/serve';
 import { checkImageSize, type ImageLimits } from './limits';
 
 /**
@@ -19,10 +19,19 @@ export function decodeImageBody(bytes: Uint8Array, { width, height }: ImageInfo)
   return decodeImage(bytes, { maxPixels: width * height });
 }
 
-/** `maps` (`[1, C, H, W]` or `[C, H, W]`) as one PNG grid of labelled, min-max scaled tiles (renderFeatureMaps). */
-export function featureMapPng(maps: tf.Tensor, labels?: readonly string[]): Uint8Array {
+/** `maps` (`[1, C, H, W]` or `[C, H, W]`) as one picture: a grid of labelled, min-max scaled tiles (renderFeatureMaps). */
+export function featureMapPicture(maps: tf.Tensor, labels?: readonly string[]): Image {
   const count = maps.shape[maps.rank - 3];
-  return encodePng(renderFeatureMaps(maps, labels?.length === count ? { labels } : {}));
+  return renderFeatureMaps(maps, labels?.length === count ? { labels } : {});
+}
+
+/**
+ * Lets the isolate's other requests run before the next long synchronous step of an image request (decoding,
+ * computing, encoding each take up to a few hundred ms at the limits), so that predictions wait for one step, not
+ * for the whole request.
+ */
+export function letOthersRun(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 0));
 }
 
 /** The response headers of a feature-map PNG; X-Output-Shape is the tensor's shape, comma-separated. */

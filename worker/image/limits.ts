@@ -34,7 +34,7 @@ export const DEFAULT_IMAGE_LIMITS: ImageLimits = {
   maxTensorElements: 4 * MIB, // 2²² = 4,194,304 (a 2048×2048 grey image)
   maxMultiplyAdds: 2 ** 30,
   maxJsonElements: 256 * 1024, // about 3 MB of JSON
-  admission: { concurrent: 1, queued: 16, maxWaitMs: 10_000 },
+  admission: { concurrent: 1, queued: 4, maxWaitMs: 2_000 },
 };
 
 /** 413 answer_too_large unless an output of `shape` fits the JSON answer limit. */

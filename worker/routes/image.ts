@@ -4,12 +4,12 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import * as tf from '@tensorflow/tfjs-core';
 import type { Context, MiddlewareHandler } from 'hono';
-import { avgPool2d, type AvgPool2dOptions, batch, conv2d, type Conv2dOptions, type Image, maxPool2d, toTensor } from '../../sdk/serve';
+import { avgPool2d, type AvgPool2dOptions, batch, conv2d, type Conv2dOptions, encodePng, type Image, maxPool2d, toTensor } from '../../sdk/serve';
 import { BEARER_SECURITY } from '../auth';
 import type { AppEnv } from '../bindings';
 import { acceptBodies, bodyKind, limitBody, readBody } from '../body';
 import { ApiError } from '../errors';
-import { decodeImageBody, featureMapPng, imageHeader, pngHeaders } from '../image/image-body';
+import { decodeImageBody, featureMapPicture, imageHeader, letOthersRun, pngHeaders } from '../image/image-body';
 import { KERNEL_NAMES, kernelWeight } from '../image/kernels';
 import { admitImages } from '../image/admission';
 import { checkConv2d, checkJsonAnswer, checkPool2d, DEFAULT_IMAGE_LIMITS, type ImageLimits } from '../image/limits';
@@ -36,19 +36,30 @@ export { DEFAULT_IMAGE_LIMITS } from '../image/limits';
 
 type Output = { shape: number[]; data: Float32Array } | { shape: number[]; png: Uint8Array };
 
-/** Runs `compute` in a tidy scope (every tensor it makes is freed, also when it throws) and keeps its output. */
-function run(
+/**
+ * Runs `compute` in a tidy scope (every tensor it makes is freed, also when it throws) and keeps its output as JSON
+ * data or as a feature-map PNG, letting other requests run between computing and encoding.
+ */
+async function run(
   format: 'png' | 'json',
   labels: readonly string[] | undefined,
   limits: ImageLimits,
   compute: () => tf.Tensor,
-): Output {
-  return tf.tidy(() => {
+): Promise<Output> {
+  let result!: { shape: number[]; data: Float32Array } | { shape: number[]; picture: Image };
+  // A block body: tidy walks whatever it is given back, a typed array element by element.
+  tf.tidy(() => {
     const y = compute();
-    if (format === 'png') return { shape: y.shape, png: featureMapPng(y, labels) };
-    checkJsonAnswer(y.shape, limits);
-    return { shape: y.shape, data: y.dataSync() as Float32Array };
+    if (format === 'png') {
+      result = { shape: y.shape, picture: featureMapPicture(y, labels) };
+    } else {
+      checkJsonAnswer(y.shape, limits);
+      result = { shape: y.shape, data: y.dataSync() as Float32Array };
+    }
   });
+  if (!('picture' in result)) return result;
+  await letOthersRun();
+  return { shape: result.shape, png: encodePng(result.picture) };
 }
 
 function answer(c: Context<AppEnv>, output: Output, head: Record<string, unknown> = {}): Response {
@@ -66,7 +77,10 @@ async function readImage(
   const bytes = await readBody(c);
   const info = imageHeader(bytes, channels, limits);
   check?.(info.height, info.width); // output size and cost, before decoding
-  return decodeImageBody(bytes, info);
+  await letOthersRun();
+  const image = decodeImageBody(bytes, info);
+  await letOthersRun();
+  return image;
 }
 
 /** The JSON form takes its parameters from the body: query parameters (other than format=json) are refused. */
@@ -190,7 +204,7 @@ export function imageRoutes(
         const options: Conv2dOptions = { stride, padding, dilation };
         checkDeclaredSizes({ input, weight, bias }, limits);
         checkConv2d(input.shape, weight.shape, options, limits, bias?.shape);
-        const output = run('json', undefined, limits, () =>
+        const output = await run('json', undefined, limits, () =>
           conv2d(
             tensorFromJson('input', input),
             tensorFromJson('weight', weight),
@@ -209,7 +223,7 @@ export function imageRoutes(
       const weight = kernelWeight(names);
       const image = await readImage(c, 1, limits, (h, w) => checkConv2d([1, 1, h, w], weight.shape, options, limits));
       const format = query.format ?? 'png';
-      const output = run(format, names, limits, () =>
+      const output = await run(format, names, limits, () =>
         conv2d(batch(toTensor(image, { channels: 1 })), tf.tensor(weight.data, weight.shape), undefined, options),
       );
       return answer(c, output, { kernels: names });
@@ -223,7 +237,7 @@ export function imageRoutes(
         const options = poolOptions(mode ?? 'max', kernel_size, stride, padding, ceil_mode, count_include_pad);
         checkDeclaredSizes({ input }, limits);
         checkPool2d(input.shape, options, limits);
-        return answer(c, run('json', undefined, limits, () => poolWith(mode ?? 'max', tensorFromJson('input', input), options)));
+        return answer(c, await run('json', undefined, limits, () => poolWith(mode ?? 'max', tensorFromJson('input', input), options)));
       }
       const mode = query.mode ?? 'max';
       const options = poolOptions(
@@ -235,7 +249,7 @@ export function imageRoutes(
         parseBoolean(query.count_include_pad),
       );
       const image = await readImage(c, 1, limits, (h, w) => checkPool2d([1, 1, h, w], options, limits));
-      const output = run(query.format ?? 'png', [mode], limits, () =>
+      const output = await run(query.format ?? 'png', [mode], limits, () =>
         poolWith(mode, batch(toTensor(image, { channels: 1 })), options),
       );
       return answer(c, output);
@@ -247,7 +261,7 @@ export function imageRoutes(
       // Images are converted to the model's channel count (grey or RGB); other counts keep the image's own (≤ 4).
       const convert = channels === 1 || channels === 3 ? channels : undefined;
       const image = await readImage(c, channels ?? 4, limits);
-      const output = run(c.req.valid('query').format ?? 'png', bundle.manifest.labels, limits, () => {
+      const output = await run(c.req.valid('query').format ?? 'png', bundle.manifest.labels, limits, () => {
         const y = bundle.transform(batch(toTensor(image, { channels: convert })));
         if (y.size > limits.maxTensorElements) {
           const message = `the output has ${y.size} elements; at most ${limits.maxTensorElements} are sent`;
