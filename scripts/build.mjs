@@ -1,9 +1,11 @@
 // Builds the SDK's public entries into dist/: edgeml (index.js, for Node) and edgeml/serve (serve.js, any runtime) as
 // ESM with their shared code in common chunks, so both see one copy of every class; tfjs and the other dependencies
-// stay imports, so callers share one tfjs instance. Plus the type declarations tsc emits from sdk/.
+// stay imports, so callers share one tfjs instance. Plus the type declarations tsc emits from sdk/, with their
+// relative imports made full paths (below). `npm pack` runs this first (prepack), so a package always has dist/.
 import { execFileSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { build } from 'esbuild';
+import { addJsExtensions } from './dts-paths.mjs';
 
 rmSync('dist', { recursive: true, force: true });
 await build({
@@ -18,5 +20,6 @@ await build({
   sourcemap: true,
   logLevel: 'warning',
 });
-execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
-console.log('built dist/index.js, dist/serve.js and their .d.ts');
+execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
+const rewritten = addJsExtensions('dist');
+console.log(`built dist/index.js, dist/serve.js and their .d.ts (${rewritten} relative imports given .js paths)`);

@@ -2,7 +2,26 @@
 // `npm start`: serves the Worker with its default model under `wrangler dev` on 127.0.0.1 (port 8787, or PORT),
 // offline: no Cloudflare login, no telemetry prompt. Prints the URL and a curl to try once it answers; Ctrl-C stops
 // wrangler and its workerd.
-import { exampleInstance, startWrangler } from './wrangler.mjs';
+import { exampleInstance, PortInUseError, startWrangler } from './wrangler.mjs';
+
+const USAGE = `Usage: npm start [-- --help]
+
+Serves the Worker (the models in worker/models and the demo page) under wrangler dev, offline.
+
+  PORT=N       the port on 127.0.0.1 (default 8787)
+  --help       print this
+
+Example:
+  PORT=8788 npm start`;
+
+if (process.argv.includes('--help')) {
+  console.log(USAGE);
+  process.exit(0);
+}
+if (process.argv.length > 2) {
+  console.error(`error: npm start takes no arguments but --help (got ${process.argv.slice(2).join(' ')}); set PORT to change the port\n\n${USAGE}`);
+  process.exit(2);
+}
 
 const port = Number(process.env.PORT ?? 8787);
 if (!Number.isInteger(port) || port < 1 || port > 65535) {
@@ -26,6 +45,10 @@ try {
   server = await startWrangler({ port, echo: true, signal: cancelled.signal });
 } catch (error) {
   if (cancelled.signal.aborted) process.exit(130);
+  if (error instanceof PortInUseError) {
+    console.error(`edgeml: cannot serve on port ${port}: ${error.message}. Stop it, or use another port: PORT=${port + 1} npm start`);
+    process.exit(1);
+  }
   console.error(`edgeml: wrangler dev did not start: ${error.message}`);
   process.exit(1);
 }

@@ -1,15 +1,17 @@
-import { ready } from '../sdk/backend';
-import { save } from '../sdk/bundle/save';
-import { Conv2d } from '../sdk/nn/conv';
-import { MaxPool2d } from '../sdk/nn/pool';
-import { Sequential } from '../sdk/nn/sequential';
-import { Generator } from '../sdk/random';
+import { bundle, Generator, nn } from '../sdk/index';
 import { numberOption, parseCli, runCli } from './cli';
 
-const USAGE = `Usage: npm run export-features -- [--out worker/models/features] [--seed 0]
+const USAGE = `Usage: npm run export-features -- [--out DIR] [--seed N]
 
 Exports the course's image feature extractor, Conv2d(3, 4, kernel_size=3, stride=2) then MaxPool2d(2), with
-weights drawn from a fixed seed, as an image-transform bundle.`;
+weights drawn from a fixed seed, as an image-transform bundle.
+
+  --out DIR    bundle folder (default worker/models/features, the one the Worker serves)
+  --seed N     seeds the weights (default 0)
+  --help       print this
+
+Example:
+  npm run export-features -- --out data/models/features --seed 1`;
 
 runCli(async () => {
   const args = parseCli({
@@ -19,9 +21,8 @@ runCli(async () => {
   });
   if (args.help) return console.log(USAGE);
   const seed = numberOption('seed', args.seed, { integer: true })!;
-  await ready();
-  const model = new Sequential(new Conv2d(3, 4, 3, { stride: 2, generator: new Generator(seed) }), new MaxPool2d(2));
-  const manifest = await save(args.out, {
+  const model = new nn.Sequential(new nn.Conv2d(3, 4, 3, { stride: 2, generator: new Generator(seed) }), new nn.MaxPool2d(2));
+  const manifest = await bundle.save(args.out, {
     model,
     name: 'features',
     task: 'image-transform',

@@ -1,13 +1,25 @@
 /**
  * Writes a synthetic phone-price CSV with the schema of Kaggle's "Mobile Price Classification" train.csv, so the
- * project ships data it may redistribute. Usage: npx tsx scripts/make-data.ts [--out FILE] [--rows N] [--seed S]
+ * project ships data it may redistribute (USAGE below).
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { parseArgs } from 'node:util';
-import { parseCsv } from '../sdk/data/csv';
-import { Generator } from '../sdk/random';
+import { data, Generator } from '../sdk/index';
+import { parseCli, runCli, UsageError } from './cli';
+
+const USAGE = `Usage: npm run make-data -- [options]
+
+Writes a synthetic phone-price CSV with the schema of Kaggle's "Mobile Price Classification" train.csv. The same
+rows and seed always give the same bytes.
+
+  --out FILE   where to write (default data/phone-price.csv)
+  --rows N     number of phones (default 2000)
+  --seed S     random seed (default 7)
+  --help       print this
+
+Example:
+  npm run make-data -- --out data/small.csv --rows 200`;
 
 export const PHONE_FEATURES = [
   'battery_power', 'blue', 'clock_speed', 'dual_sim', 'fc', 'four_g', 'int_memory', 'm_dep', 'mobile_wt', 'n_cores',
@@ -82,33 +94,28 @@ function format(name: string, value: number): string {
 function integerOption(name: string, text: string, min: number): number {
   const value = Number(text);
   if (!(Number.isInteger(value) && value >= min && value <= 0xffffffff)) {
-    throw new Error(`--${name} must be an integer of at least ${min}, got "${text}"`);
+    throw new UsageError(`--${name} must be an integer of at least ${min}, got "${text}"`);
   }
   return value;
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({
-    options: {
-      out: { type: 'string', default: 'data/phone-price.csv' },
-      rows: { type: 'string', default: '2000' },
-      seed: { type: 'string', default: '7' },
-    },
+  const values = parseCli({
+    out: { type: 'string', default: 'data/phone-price.csv' },
+    rows: { type: 'string', default: '2000' },
+    seed: { type: 'string', default: '7' },
+    help: { type: 'boolean', default: false },
   });
+  if (values.help) return console.log(USAGE);
   const rows = integerOption('rows', values.rows, PRICE_CLASSES);
   const seed = integerOption('seed', values.seed, 0);
   const text = makePhonePrices({ rows, seed });
   await mkdir(dirname(values.out), { recursive: true });
   await writeFile(values.out, text);
   const counts = new Array<number>(PRICE_CLASSES).fill(0);
-  for (const label of parseCsv(text, { target: PHONE_TARGET, file: values.out }).y) counts[label]++;
+  for (const label of data.parseCsv(text, { target: PHONE_TARGET, file: values.out }).y) counts[label]++;
   console.log(`wrote ${rows} rows to ${values.out} (seed ${seed})`);
   console.log(`${PHONE_TARGET} counts: ${counts.map((count, label) => `${label}: ${count}`).join(', ')}`);
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  main().catch((error: unknown) => {
-    console.error(`make-data: ${error instanceof Error ? error.message : String(error)}`);
-    process.exitCode = 1;
-  });
-}
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) runCli(main, USAGE);

@@ -1,13 +1,22 @@
 /**
  * Writes the demo page's sample image (served by the Worker as /sample.png): a 192×192 sunset with straight,
  * diagonal, curved and striped edges, so every kernel and pooling of the page has something to show. Deterministic:
- * re-running it reproduces the file byte for byte. Usage: npx tsx scripts/make-sample-image.ts [--out FILE]
+ * re-running it reproduces the file byte for byte (USAGE below).
  */
-import { writePng } from '../sdk/image/file';
-import type { Image } from '../sdk/image/image';
+import { image } from '../sdk/index';
 import { parseCli, runCli } from './cli';
 
-const USAGE = 'Usage: npx tsx scripts/make-sample-image.ts [--out data/sample.png]';
+type Image = image.Image;
+
+const USAGE = `Usage: npx tsx scripts/make-sample-image.ts [--out FILE]
+
+Writes the demo page's 192×192 sample image as a PNG, the same bytes every time.
+
+  --out FILE   where to write (default data/sample.png)
+  --help       print this
+
+Example:
+  npx tsx scripts/make-sample-image.ts --out /tmp/sample.png`;
 const SIZE = 192;
 /** Samples per pixel side: edges are anti-aliased by averaging SUPERSAMPLE² points. */
 const SUPERSAMPLE = 4;
@@ -81,7 +90,8 @@ export function sampleImage(): Image {
 }
 
 runCli(async () => {
-  const { out } = parseCli({ out: { type: 'string', default: 'data/sample.png' } });
-  await writePng(out!, sampleImage());
+  const { out, help } = parseCli({ out: { type: 'string', default: 'data/sample.png' }, help: { type: 'boolean', default: false } });
+  if (help) return console.log(USAGE);
+  await image.writePng(out, sampleImage());
   console.log(`wrote ${out}`);
 }, USAGE);

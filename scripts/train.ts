@@ -1,13 +1,14 @@
-import { writeFile } from 'node:fs/promises';
+import { readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { ready } from '../sdk/backend';
-import { save } from '../sdk/bundle/save';
-import { readCsv } from '../sdk/data/csv';
-import { summary } from '../sdk/nn/summary';
+import { bundle, data, nn } from '../sdk/index';
 import { trainingCurvesSvg } from './phone-price/report/curves';
 import { trainingReportHtml } from './phone-price/report/report';
+import { PRICE_LABELS, PRICE_TARGET } from './phone-price/dataset';
 import { recipes, trainClassifier, type Recipe } from './phone-price/recipe';
-import { numberOption, parseCli, runCli, UsageError } from './cli';
+import { fileOption, numberOption, parseCli, runCli, UsageError } from './cli';
+
+/** Where a bundle goes unless --out says otherwise: a git-ignored folder, never the model the Worker serves. */
+const DEFAULT_OUT = 'data/models/phone-price';
 
 const USAGE = `Usage: npm run train -- [options]
 
@@ -15,21 +16,28 @@ Trains the phone-price classifier, prints its summary and test metrics, and writ
 
   --data CSV            training data (default data/phone-price.csv, the synthetic set;
                         the real one is ../shared/data/mobile-price/train.csv)
-  --target NAME         label column (default price_range)
+  --target NAME         label column (default ${PRICE_TARGET})
+  --labels A,B,...      class names, in class order (default for ${PRICE_TARGET}: ${PRICE_LABELS.join(',')};
+                        else the class numbers)
   --recipe course|tuned starting configuration (default tuned); the options below override it
   --epochs N  --batch-size N  --lr X  --schedule constant|cosine  --optimizer sgd|adam
   --momentum X  --weight-decay X
   --l1 X  --l2 X  --dropout P  --batch-norm  --no-standardize  --hidden 128,256 (or "none")
-  --seed N              weights, dropout and batch order
-  --split-seed N        the 80/20 train/test split
-  --out DIR             bundle folder (default worker/models/phone-price)
+                        (defaults: the recipe's, printed as "recipe: …" when training starts)
+  --seed N              weights, dropout and batch order (default 0)
+  --split-seed N        the 80/20 train/test split (default 88)
+  --out DIR             bundle folder (default ${DEFAULT_OUT}); the served model is worker/models/phone-price
+  --force               replace the bundle already in --out (default: refuse)
   --json                print one JSON object of final metrics on stdout (progress goes to stderr)
-  --help`;
+  --help                print this
+
+Example:
+  npm run train -- --data ../shared/data/mobile-price/train.csv --recipe tuned --out data/tuned`;
 
 runCli(async () => {
   const args = parseCli({
     data: { type: 'string', default: 'data/phone-price.csv' },
-    target: { type: 'string', default: 'price_range' },
+    target: { type: 'string', default: PRICE_TARGET },
     recipe: { type: 'string', default: 'tuned' },
     epochs: { type: 'string' },
     'batch-size': { type: 'string' },
@@ -46,7 +54,9 @@ runCli(async () => {
     hidden: { type: 'string' },
     seed: { type: 'string' },
     'split-seed': { type: 'string' },
-    out: { type: 'string', default: 'worker/models/phone-price' },
+    out: { type: 'string', default: DEFAULT_OUT },
+    labels: { type: 'string' },
+    force: { type: 'boolean', default: false },
     json: { type: 'boolean', default: false },
     help: { type: 'boolean', default: false },
   });
@@ -54,8 +64,9 @@ runCli(async () => {
   const recipe = recipeFrom(args);
   const log = args.json ? console.error : console.log;
 
-  await ready();
-  const dataset = await readCsv(args.data, { target: args.target });
+  if (!args.force) await refuseToReplace(args.out);
+  const dataset = await data.readCsv(await fileOption('data', args.data, '.csv'), { target: args.target });
+  const labels = labelsFor(args.labels, args.target, data.classCount(dataset));
   log(`data: ${args.data} (${dataset.rows} rows, ${dataset.features.length} features, sha256 ${dataset.source?.sha256.slice(0, 12)}…)`);
   log(`recipe: ${args.recipe} ${JSON.stringify(recipe)}`);
   const width = String(recipe.epochs).length;
@@ -66,7 +77,7 @@ runCli(async () => {
           `  val_loss ${e.valLoss?.toFixed(4)}  val_acc ${e.valAccuracy?.toFixed(3)}  ${(e.seconds * 1000).toFixed(0)} ms`,
       ),
   });
-  log(String(summary(result.model, [recipe.batchSize, dataset.features.length])));
+  log(String(nn.summary(result.model, [recipe.batchSize, dataset.features.length])));
   const { test } = result;
   log(`test accuracy ${test.accuracy.toFixed(4)} on ${result.testRows} rows (train ${result.train.accuracy.toFixed(4)}), ${result.seconds.toFixed(1)} s`);
   log(`confusion [actual][predicted]: ${JSON.stringify(test.confusion)}`);
@@ -74,9 +85,10 @@ runCli(async () => {
     log(`  class ${c}: precision ${m.precision.toFixed(3)} recall ${m.recall.toFixed(3)} f1 ${m.f1.toFixed(3)} (n=${m.support})`),
   );
 
-  const manifest = await save(args.out, {
+  const manifest = await bundle.save(args.out, {
     model: result.model,
     features: dataset.features,
+    labels,
     scaler: result.scaler,
     metrics: {
       test_accuracy: test.accuracy,
@@ -123,6 +135,30 @@ runCli(async () => {
   }
   result.model.dispose();
 }, USAGE);
+
+/** An existing bundle (or any other content) in --out is replaced only with --force. */
+async function refuseToReplace(out: string): Promise<void> {
+  const inside = await readdir(out).catch((error: NodeJS.ErrnoException): string[] => {
+    if (error.code === 'ENOENT') return [];
+    if (error.code === 'ENOTDIR') throw new UsageError(`--out ${out} is a file; name a folder for the bundle`);
+    throw error;
+  });
+  if (inside.length > 0) {
+    const what = inside.includes('model.json') ? 'a bundle' : `${inside.length} files`;
+    throw new UsageError(`--out ${out} already holds ${what}; pass --force to replace it, or choose another --out`);
+  }
+}
+
+/** --labels, or the dataset's own class names for its target, or undefined (the class numbers). */
+function labelsFor(text: string | undefined, target: string, classes: number): string[] | undefined {
+  const labels = text !== undefined ? text.split(',').map((label) => label.trim()) : target === PRICE_TARGET ? [...PRICE_LABELS] : undefined;
+  if (labels === undefined) return undefined;
+  if (labels.length !== classes || labels.some((label) => label === '')) {
+    const given = text === undefined ? `the ${PRICE_TARGET} names (${labels.join(', ')})` : `--labels "${text}"`;
+    throw new UsageError(`${given} must name each of the data's ${classes} classes, in order; set --labels`);
+  }
+  return labels;
+}
 
 function recipeFrom(args: Record<string, string | boolean | undefined>): Recipe {
   const name = args.recipe as string;

@@ -15,6 +15,12 @@ export interface WranglerServer {
   stop(): Promise<boolean>;
 }
 
+/** Another process listens on the port asked for (checked before wrangler starts, and in its output). */
+export declare class PortInUseError extends Error {
+  port: number;
+}
+
+/** Rejects with PortInUseError when the port is taken. */
 export declare function startWrangler(options?: {
   host?: string;
   port?: number;

@@ -34,6 +34,8 @@ export async function startWrangler({
   echo = false,
   signal,
 } = {}) {
+  // wrangler itself would print "Address already in use" and exit while whatever holds the port answers readyPath.
+  if (port !== 0) await assertPortFree(host, port);
   const listenPort = port === 0 ? await freePort(host) : port;
   const url = `http://${host}:${listenPort}`;
   const started = performance.now();
@@ -63,6 +65,7 @@ export async function startWrangler({
   try {
     for (;;) {
       if (signal?.aborted) throw new Error('start-up was cancelled');
+      if (/address already in use/i.test(output)) throw new PortInUseError(host, listenPort);
       if (exit) throw new Error(`wrangler exited early (${JSON.stringify(exit)})`);
       if (performance.now() - started > readyTimeoutMs) throw new Error(`no answer on ${url} within ${readyTimeoutMs} ms`);
       if (await answers(`${url}${readyPath}`)) break;
@@ -70,6 +73,7 @@ export async function startWrangler({
     }
   } catch (error) {
     await server.stop();
+    if (error instanceof PortInUseError) throw error;
     throw new Error(`${error.message}\n----- wrangler output -----\n${output.trimEnd()}`);
   }
   server.readyMs = performance.now() - started;
@@ -89,6 +93,24 @@ function wranglerBin() {
   const bin = join(ROOT, 'node_modules', 'wrangler', 'bin', 'wrangler.js');
   if (!existsSync(bin)) throw new Error(`wrangler is not installed (${bin} is missing): run npm install`);
   return bin;
+}
+
+/** Another process listens on the port asked for. */
+export class PortInUseError extends Error {
+  constructor(host, port) {
+    super(`${host}:${port} is already in use by another process`);
+    this.port = port;
+  }
+}
+
+/** Rejects with PortInUseError when something already listens on host:port. */
+function assertPortFree(host, port) {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on('error', (error) => reject(error.code === 'EADDRINUSE' ? new PortInUseError(host, port) : error));
+    server.listen(port, host, () => server.close(() => resolve()));
+  });
 }
 
 function freePort(host) {

@@ -32,7 +32,7 @@ async function start(requested: BackendName | undefined): Promise<BackendName> {
   if (requested !== 'cpu') {
     let reason: unknown = 'setBackend returned false';
     try {
-      if (await tf.setBackend('wasm')) return 'wasm';
+      if (await withoutNewProcessHandlers(() => tf.setBackend('wasm'))) return 'wasm';
     } catch (error) {
       reason = error;
     }
@@ -42,4 +42,26 @@ async function start(requested: BackendName | undefined): Promise<BackendName> {
   }
   await tf.setBackend('cpu');
   return 'cpu';
+}
+
+const PROCESS_EVENTS = ['uncaughtException', 'unhandledRejection'] as const;
+
+/**
+ * Runs `start` and removes the process handlers it added. tfjs-backend-wasm's Node build runs an emscripten factory
+ * (wasm-out/tfjs-backend-wasm.js, called from init() in dist/tf-backend-wasm.node.js on setBackend('wasm')) that
+ * adds `process.on('uncaughtException', ex => { throw ex })` and the same for 'unhandledRejection'. Rethrowing
+ * from a handler makes Node exit 7 instead of 1 and print the handler's minified source line (39 KB under source
+ * maps) above the user's own error. tfjs only removes them in the module's _dispose, which never runs here.
+ */
+async function withoutNewProcessHandlers<T>(start: () => Promise<T>): Promise<T> {
+  if (typeof process === 'undefined' || typeof process.listeners !== 'function') return start();
+  const listeners = (event: string) => process.listeners(event as 'uncaughtException') as ((...args: unknown[]) => void)[];
+  const before = PROCESS_EVENTS.map((event) => new Set(listeners(event)));
+  try {
+    return await start();
+  } finally {
+    PROCESS_EVENTS.forEach((event, i) => {
+      for (const listener of listeners(event)) if (!before[i].has(listener)) process.removeListener(event, listener);
+    });
+  }
 }

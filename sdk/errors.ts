@@ -32,6 +32,17 @@ export class BundleError extends EdgeMLError {
   }
 }
 
+/**
+ * A model that bundle.save cannot export as a graph: its forward uses an op the graph's op set lacks, reads tensor
+ * values (control flow that depends on the data), or gives a graph that does not reproduce it. `details.op` names the
+ * op and `details.module` the module (its state-dict prefix, '' for the model itself) where it happened.
+ */
+export class TraceError extends EdgeMLError {
+  constructor(message: string, details?: { op?: string; module?: string; [key: string]: unknown }) {
+    super('untraceable_model', message, details);
+  }
+}
+
 /** Values given for prediction or transformation that do not fit the model. `index` is the offending instance. */
 export class InputError extends EdgeMLError {
   constructor(message: string, details?: { index?: number; field?: string | number; [key: string]: unknown }) {

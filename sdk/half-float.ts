@@ -18,3 +18,29 @@ export function bfloat16ToFloat(bits: number): number {
   widening.setUint32(0, bits << 16);
   return widening.getFloat32(0);
 }
+
+const narrowing = new DataView(new ArrayBuffer(4));
+
+/**
+ * number → IEEE 754 binary16 bits, rounding to the nearest representable value with ties to even (as PyTorch's
+ * `tensor.half()` and numpy's astype(float16)): beyond ±65504 rounds to ±Infinity, below 2^-25 in magnitude to ±0,
+ * NaN stays NaN. The value is read as a float32 first, which is exact for tensor values.
+ */
+export function floatToHalf(value: number): number {
+  narrowing.setFloat32(0, value);
+  const bits = narrowing.getUint32(0);
+  const sign = (bits >>> 16) & 0x8000;
+  const exponent = ((bits >>> 23) & 0xff) - 127 + 15;
+  const fraction = bits & 0x7fffff;
+  if (exponent === 0xff - 127 + 15) return sign | 0x7c00 | (fraction ? 0x200 : 0);
+  if (exponent >= 0x1f) return sign | 0x7c00;
+  if (exponent < -10) return sign;
+  // Subnormal halves keep the implicit leading 1 among their fraction bits, so more low bits are dropped.
+  const [kept, dropped] = exponent > 0 ? [fraction, 13] : [fraction | 0x800000, 14 - exponent];
+  let half = (exponent > 0 ? exponent << 10 : 0) | (kept >>> dropped);
+  const rest = kept & ((1 << dropped) - 1);
+  const midway = 1 << (dropped - 1);
+  // A carry out of the fraction correctly bumps the exponent (and the largest finite value up to Infinity).
+  if (rest > midway || (rest === midway && half & 1)) half++;
+  return sign | half;
+}

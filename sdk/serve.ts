@@ -5,7 +5,10 @@
  * a bundler keeps just what the server uses.
  */
 export { Bundle, fromBytes, type Prediction } from './bundle/bundle';
-export { BUNDLE_FORMAT, BUNDLE_VERSION, parseManifest, type Manifest, type Task } from './bundle/format';
+export { BUNDLE_FORMAT, BUNDLE_VERSION, parseManifest, type Manifest, type ManifestV1, type ManifestV2, type Task } from './bundle/format';
+export { imageShape, modelInput, type ImageInput, type ModelInput, type TabularInput } from './bundle/input';
+export { imageToInput } from './bundle/image-input';
+export { OPSET_VERSION } from './graph/format';
 export { conv2d, conv2dCost, type Conv2dOptions, type Conv2dPadding } from './functional/conv';
 export { avgPool2d, maxPool2d, pool2dCost, type AvgPool2dOptions, type Pool2dOptions } from './functional/pool';
 export { elementCount, outputSize, type IntOrPair, type OpCost } from './functional/window';
@@ -14,3 +17,4 @@ export type { Image } from './image/image';
 export { batch, toTensor } from './image/layout';
 export { renderFeatureMaps } from './image/featuremap';
 export { ArgumentError, BundleError, EdgeMLError, ImageError, InputError } from './errors';
+export { mnistPixels, preprocessMnist, MNIST_BOX, MNIST_SIZE } from './image/mnist';

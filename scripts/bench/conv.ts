@@ -4,13 +4,12 @@
  * kernels on data already in NHWC, with no layout change: the floor for anything built on the same backend.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { Conv2d } from '../../sdk/nn/conv';
-import { MaxPool2d } from '../../sdk/nn/pool';
+import { nn } from '../../sdk/index';
 import { median, microsPerCall, python, report, torch } from './lib';
 
 export async function run({ repeats }: { repeats: number }): Promise<void> {
-  const conv = new Conv2d(3, 4, 3, { stride: 2 });
-  const pool = new MaxPool2d(2);
+  const conv = new nn.Conv2d(3, 4, 3, { stride: 2 });
+  const pool = new nn.MaxPool2d(2);
   const image = tf.randomUniform([1, 3, 224, 224]);
   const nhwc = tf.transpose(image, [0, 2, 3, 1]) as tf.Tensor4D;
   const filter = tf.transpose(conv.weight, [2, 3, 1, 0]) as tf.Tensor4D;

@@ -10,7 +10,7 @@
 import { readFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { ready } from '../../sdk/backend';
+import { ready } from '../../sdk/index';
 import { microsPerCall, seconds } from './lib';
 
 function mlp(features: number): tfl.Sequential {

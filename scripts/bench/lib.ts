@@ -9,9 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
-import { readCsv } from '../../sdk/data/csv';
-import type { Dataset } from '../../sdk/data/dataset';
-import { trainTestSplit } from '../../sdk/data/split';
+import { data } from '../../sdk/index';
 import { recipes } from '../phone-price/recipe';
 
 export const benchDir = path.dirname(fileURLToPath(import.meta.url));
@@ -81,17 +79,17 @@ export async function machine(): Promise<string> {
 }
 
 /** The course's data: the real Kaggle file when present, else the synthetic one, and its 80/20 split (seed 88). */
-export async function courseData(): Promise<{ file: string; dataset: Dataset; train: Dataset; test: Dataset }> {
+export async function courseData(): Promise<{ file: string; dataset: data.Dataset; train: data.Dataset; test: data.Dataset }> {
   const real = path.resolve('../shared/data/mobile-price/train.csv');
   const file = existsSync(real) ? real : path.resolve('data/phone-price.csv');
-  const dataset = await readCsv(file, { target: 'price_range' });
+  const dataset = await data.readCsv(file, { target: 'price_range' });
   const { trainSize, splitSeed } = recipes.course;
-  const [train, test] = trainTestSplit(dataset, { trainSize, seed: splitSeed });
+  const [train, test] = data.trainTestSplit(dataset, { trainSize, seed: splitSeed });
   return { file: path.relative(process.cwd(), file), dataset, train, test };
 }
 
 /** Writes a dataset's rows for a baseline process: `x.f32` (row-major float32) and `y.i32`; returns the folder. */
-export function exportRows(dataset: Dataset): string {
+export function exportRows(dataset: data.Dataset): string {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'edgeml-bench-'));
   writeFileSync(path.join(dir, 'x.f32'), dataset.x);
   writeFileSync(path.join(dir, 'y.i32'), dataset.y);

@@ -7,8 +7,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { load } from '../../sdk/bundle/load';
-import { save } from '../../sdk/bundle/save';
+import { bundle as bundles } from '../../sdk/index';
 import { buildClassifier, recipes } from '../phone-price/recipe';
 import { courseData, layers, median, microsPerCall, python, report, torch } from './lib';
 
@@ -17,9 +16,9 @@ export async function run({ repeats }: { repeats: number }): Promise<void> {
   const width = test.features.length;
   const dir = path.join(mkdtempSync(path.join(os.tmpdir(), 'edgeml-bench-')), 'course');
   const model = buildClassifier(width, 4, recipes.course);
-  await save(dir, { model, features: test.features });
+  await bundles.save(dir, { model, features: test.features });
   model.dispose();
-  const bundle = await load(dir);
+  const bundle = await bundles.load(dir);
   rmSync(path.dirname(dir), { recursive: true });
   console.log(`rows: the test split of ${file}; model: the course's, untrained, saved as a bundle without a scaler`);
 

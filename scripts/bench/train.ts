@@ -6,24 +6,20 @@
  */
 import { rmSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs-core';
-import { backward } from '../../sdk/autograd/backward';
-import { classCount, type Dataset } from '../../sdk/data/dataset';
-import { DataLoader } from '../../sdk/data/loader';
-import { TensorDataset } from '../../sdk/data/tensor_dataset';
-import { crossEntropy } from '../../sdk/functional/loss';
-import { SGD } from '../../sdk/optim/sgd';
-import { fit } from '../../sdk/train/fit';
+import { autograd, data, F, optim, train as sdkTrain } from '../../sdk/index';
+
+type Dataset = data.Dataset;
 import { buildClassifier, recipeOptimizer, recipes, trainClassifier } from '../phone-price/recipe';
 import { courseData, exportRows, layers, median, python, report, seconds, torch, type Row } from './lib';
 
 const course = recipes.course;
 
 async function sdkSeconds(rows: Dataset): Promise<number> {
-  const model = buildClassifier(rows.features.length, classCount(rows), course);
+  const model = buildClassifier(rows.features.length, data.classCount(rows), course);
   const optimizer = recipeOptimizer(model, course);
   try {
     return await seconds(() =>
-      fit(model, rows, { epochs: course.epochs, batchSize: course.batchSize, seed: course.seed, optimizer }),
+      sdkTrain.fit(model, rows, { epochs: course.epochs, batchSize: course.batchSize, seed: course.seed, optimizer }),
     );
   } finally {
     optimizer.dispose();
@@ -33,22 +29,22 @@ async function sdkSeconds(rows: Dataset): Promise<number> {
 
 /** The course's loop as a user writes it: DataLoader batches, zeroGrad, autograd.backward, step. */
 async function loopSeconds(rows: Dataset): Promise<number> {
-  const model = buildClassifier(rows.features.length, classCount(rows), course);
+  const model = buildClassifier(rows.features.length, data.classCount(rows), course);
   const x = tf.tensor2d(rows.x, [rows.rows, rows.features.length]);
   const y = tf.tensor1d(rows.y, 'int32');
-  const loader = new DataLoader(new TensorDataset(x, y), {
+  const loader = new data.DataLoader(new data.TensorDataset(x, y), {
     batchSize: course.batchSize,
     shuffle: true,
     seed: course.seed,
   });
-  const optimizer = new SGD(model.parameters(), { lr: course.lr });
+  const optimizer = new optim.SGD(model.parameters(), { lr: course.lr });
   try {
     return await seconds(() => {
       for (let epoch = 0; epoch < course.epochs; epoch++) {
         for (const batch of loader) {
           model.train();
           optimizer.zeroGrad();
-          const loss = backward(() => crossEntropy(model.forward(batch.x), batch.y));
+          const loss = autograd.backward(() => F.crossEntropy(model.forward(batch.x), batch.y));
           optimizer.step();
           loss.dispose();
         }

@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { ready } from '../../sdk/backend';
-import { BatchNorm1d } from '../../sdk/nn/batchnorm';
-import { Generator } from '../../sdk/random';
+import { Generator, nn, ready } from '../../sdk/index';
 import { formatValues, show } from './format';
+
+const { BatchNorm1d } = nn;
 
 export const description = 'nn.BatchNorm1d(3): per-feature normalisation, running statistics, train vs eval';
 

@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { ready } from '../../sdk/backend';
-import { BatchNorm2d } from '../../sdk/nn/batchnorm';
-import { Generator } from '../../sdk/random';
+import { Generator, nn, ready } from '../../sdk/index';
 import { formatValues, show } from './format';
+
+const { BatchNorm2d } = nn;
 
 export const description = 'nn.BatchNorm2d(2): per-channel statistics over N, H and W; running stats; train vs eval';
 

@@ -1,8 +1,8 @@
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { ready } from '../../sdk/backend';
-import { writePng } from '../../sdk/image/file';
-import { solid, toTensor } from '../../sdk/image/layout';
+import { image as images, ready } from '../../sdk/index';
+
+const { solid, toTensor, writePng } = images;
 
 export const description = "the course's all-black and all-white 200×200×3 images (0 and 255): tensors and PNG files";
 

@@ -1,14 +1,11 @@
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { ready } from '../../sdk/backend';
-import { outputSize } from '../../sdk/functional/window';
-import { renderFeatureMaps } from '../../sdk/image/featuremap';
-import { writePng } from '../../sdk/image/file';
-import { batch, toTensor } from '../../sdk/image/layout';
-import { Conv2d } from '../../sdk/nn/conv';
-import { MaxPool2d } from '../../sdk/nn/pool';
-import { Generator } from '../../sdk/random';
+import { F, Generator, image as images, nn, ready } from '../../sdk/index';
 import { sampleImage } from './samples';
+
+const { outputSize } = F;
+const { batch, renderFeatureMaps, toTensor, writePng } = images;
+const { Conv2d, MaxPool2d } = nn;
 
 export const description = 'rocket.jpg through Conv2d(3, 4, 3, stride=2) and MaxPool2d(2): shapes, formula, maps';
 

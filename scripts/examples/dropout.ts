@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { ready } from '../../sdk/backend';
-import { Dropout } from '../../sdk/nn/dropout';
-import { Generator } from '../../sdk/random';
+import { Generator, nn, ready } from '../../sdk/index';
 import { show } from './format';
+
+const { Dropout } = nn;
 
 export const description = 'nn.Dropout(0.5) in train vs eval mode: zeroed elements and inverted scaling by 1/(1 − p)';
 

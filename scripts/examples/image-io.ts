@@ -1,9 +1,9 @@
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { ready } from '../../sdk/backend';
-import { writePng } from '../../sdk/image/file';
-import { batch, fromTensor, toTensor } from '../../sdk/image/layout';
+import { image as images, ready } from '../../sdk/index';
 import { sampleImage } from './samples';
+
+const { batch, fromTensor, toTensor, writePng } = images;
 
 export const description = 'load chelsea.png, show it as HWC and CHW, batch it to NCHW, save a copy';
 

@@ -1,8 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { ready } from '../../sdk/backend';
-import type { Module } from '../../sdk/nn/module';
-import { AvgPool2d, MaxPool2d } from '../../sdk/nn/pool';
+import { nn, ready } from '../../sdk/index';
 import { show } from './format';
+
+type Module = nn.Module;
+const { AvgPool2d, MaxPool2d } = nn;
 
 export const description = 'the classic 4×4 and 5×5 pooling examples: max and average, with and without ceil_mode';
 

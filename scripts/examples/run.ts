@@ -1,10 +1,9 @@
 /**
- * The course's demos on the edgeml SDK. Usage: npx tsx scripts/examples/run.ts <name> [--out DIR] [--epochs N]
- * Files the demos write go to DIR (default data/examples/); --epochs shortens the ones that train. Without a name,
- * lists the demos.
+ * The course's demos on the edgeml SDK (USAGE below). Files the demos write go to --out; --epochs shortens the ones
+ * that train.
  */
 import { mkdir } from 'node:fs/promises';
-import { parseArgs } from 'node:util';
+import { numberOption, parseCliWithPositionals, runCli, UsageError } from '../cli';
 import * as batchnorm1d from './batchnorm1d';
 import * as batchnorm2d from './batchnorm2d';
 import * as blackWhite from './black-white';
@@ -32,22 +31,33 @@ const examples: Record<string, Example> = {
   'seed-regularisation': seedRegularisation,
 };
 
-const { positionals, values } = parseArgs({
-  allowPositionals: true,
-  options: { out: { type: 'string', default: 'data/examples' }, epochs: { type: 'string' } },
-});
-const [name] = positionals;
-const epochs = values.epochs === undefined ? undefined : Number(values.epochs);
-const example = name === undefined ? undefined : examples[name];
-if (!example) {
-  if (name !== undefined) console.error(`unknown example "${name}"\n`);
-  console.log('usage: npx tsx scripts/examples/run.ts <name> [--out DIR] [--epochs N]\n');
-  for (const [key, { description }] of Object.entries(examples)) console.log(`  ${key.padEnd(20)} ${description}`);
-  process.exitCode = name === undefined ? 0 : 1;
-} else if (epochs !== undefined && !(Number.isInteger(epochs) && epochs > 0)) {
-  console.error(`--epochs must be a positive integer, got "${values.epochs}"`);
-  process.exitCode = 1;
-} else {
+const USAGE = `Usage: npm run example -- <name> [--out DIR] [--epochs N]
+
+Runs one of the course's demos; without a name, lists them.
+
+${Object.entries(examples)
+  .map(([key, { description }]) => `  ${key.padEnd(20)} ${description}`)
+  .join('\n')}
+
+  --out DIR    where the demos write their files (default data/examples)
+  --epochs N   shortens the demos that train (default: the course's, e.g. 50 for seed-phone-price)
+  --help       print this
+
+Example:
+  npm run example -- seed-phone-price --epochs 5`;
+
+runCli(async () => {
+  const { positionals, values } = parseCliWithPositionals({
+    out: { type: 'string', default: 'data/examples' },
+    epochs: { type: 'string' },
+    help: { type: 'boolean', default: false },
+  });
+  const [name, ...extra] = positionals;
+  if (name === undefined || values.help) return console.log(USAGE);
+  const example = examples[name];
+  if (!example || extra.length > 0) throw new UsageError(`unknown example "${positionals.join(' ')}"`);
+  const epochs = numberOption('epochs', values.epochs, { integer: true });
+  if (epochs !== undefined && epochs < 1) throw new UsageError(`--epochs must be a positive integer, got "${values.epochs}"`);
   await mkdir(values.out, { recursive: true });
   await example.run(values.out, { epochs });
-}
+}, USAGE);

@@ -1,7 +1,9 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { readImage } from '../../sdk/image/file';
-import type { Image } from '../../sdk/image/image';
+import { image as images } from '../../sdk/index';
+
+type Image = images.Image;
+const { readImage } = images;
 
 /**
  * One of the sample photos in ../shared/data/images (beside the repository), or, when it is absent, a generated

@@ -103,6 +103,17 @@ export interface TrainedClassifier {
   seconds: number;
 }
 
+/**
+ * The recipe's train/test split of `dataset`. A bundle records splitSeed and trainSize in training.config and the
+ * data's digest, so `npm run evaluate` finds the same held-out rows again.
+ */
+export function splitDataset(
+  dataset: data.Dataset,
+  { trainSize, splitSeed }: Pick<Recipe, 'trainSize' | 'splitSeed'>,
+): [train: data.Dataset, test: data.Dataset] {
+  return data.trainTestSplit(dataset, { trainSize, seed: splitSeed });
+}
+
 /** Splits the dataset, fits the scaler on the training part, trains by the recipe and scores the held-out part. */
 export async function trainClassifier(
   dataset: data.Dataset,
@@ -110,7 +121,7 @@ export async function trainClassifier(
   { onEpoch }: { onEpoch?: (record: train.EpochRecord) => void | Promise<void> } = {},
 ): Promise<TrainedClassifier> {
   validateRecipe(recipe);
-  const [trainPart, testPart] = data.trainTestSplit(dataset, { trainSize: recipe.trainSize, seed: recipe.splitSeed });
+  const [trainPart, testPart] = splitDataset(dataset, recipe);
   const scaler = recipe.standardize ? data.StandardScaler.fit(trainPart) : null;
   const trainSet = scaler ? scaler.transform(trainPart) : trainPart;
   const testSet = scaler ? scaler.transform(testPart) : testPart;

@@ -1,10 +1,14 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { StandardScaler } from '../data/scaler';
 import { ArgumentError, BundleError, InputError } from '../errors';
+import { GraphModule } from '../graph/graph-module';
 import { build } from '../nn/build';
 import type { Module } from '../nn/module';
-import { argmaxRows, classScores } from '../inference/scores';
-import { parseManifest, type Manifest } from './format';
+import { argmaxRows, classScores, tensorClassScores, type ClassScores } from '../inference/scores';
+import { parseManifest, type Manifest, type ManifestV1 } from './format';
+import { buildGraphModel } from './graph-model';
+import { imageShape, modelInput, type ModelInput } from './input';
+import { describe, imageRows, tabularRow } from './instances';
 import { decodeSafetensors } from './safetensors';
 import { architectureError, checkWeightsFit } from './state-shapes';
 
@@ -16,42 +20,53 @@ export interface Prediction {
 }
 
 /**
- * A loaded model ready to serve: its manifest, the model in eval mode, and the fitted scaler (null when the features
- * go in unscaled). Made by `fromBytes` or `load`; it owns the model's tensors until `dispose()`.
+ * A loaded model ready to serve: its manifest, what it takes (`input`), the model in eval mode, and the fitted
+ * scaler (null when features go in unscaled, and for images). Made by `fromBytes` or `load`; it owns the model's
+ * tensors until `dispose()`.
  */
 export class Bundle {
   readonly scaler: StandardScaler | null;
+  readonly input: ModelInput;
 
   /**
-   * Puts `model` in eval mode and checks it against the manifest (which must come from parseManifest): for
-   * classification, that it takes rows of the manifest's features and gives one score per label. Throws BundleError
-   * otherwise, leaving the model to the caller.
+   * Puts `model` in eval mode and checks it against the manifest (which must come from parseManifest): for a
+   * classifier, that it takes the manifest's input and gives one score per label. Throws BundleError otherwise,
+   * leaving the model to the caller.
    */
   constructor(
     readonly manifest: Manifest,
     readonly model: Module,
   ) {
+    this.input = modelInput(manifest);
     checkModelFits(manifest, model);
-    const { scaler } = manifest.preprocess;
+    const scaler = this.input.kind === 'tabular' ? this.input.scaler : null;
     this.scaler = scaler === null ? null : new StandardScaler(scaler.mean, scaler.std);
     model.eval();
   }
 
+  /** The tabular input's feature names in order; none for an image model. */
+  get features(): string[] {
+    return this.input.kind === 'tabular' ? this.input.features : [];
+  }
+
   /**
-   * Classifies `instances`, each an array of the feature values in manifest order or an object keyed by feature
-   * name (every feature, no others). Throws InputError with `details.index` (the instance) and `details.field` (the
-   * feature name or array position) for the first value that does not fit, and for a bundle that is not a
-   * tabular classifier.
+   * Classifies `instances`. For a tabular classifier each is an array of the feature values in manifest order or an
+   * object keyed by feature name (every feature, no others); for an image classifier, a nested `[C][H][W]` array of
+   * the manifest's size (values as the model was trained on, e.g. 0–1). Throws InputError with `details.index` (the
+   * instance) and `details.field` (the feature, or the position in the image) for the first value that does not
+   * fit, and for a bundle that does not classify.
    */
   predict(instances: readonly unknown[]): Prediction[] {
-    this.requireClassifier();
-    if (!Array.isArray(instances)) {
-      throw new InputError(`instances must be a list, got ${describe(instances)}`);
+    if (!Array.isArray(instances)) throw new InputError(`instances must be a list, got ${describe(instances)}`);
+    if (this.input.kind === 'image') {
+      const shape = this.requireImageClassifier();
+      return this.predictImages(tf.tensor4d(imageRows(instances, shape), [instances.length, ...shape]), true);
     }
-    const width = this.manifest.preprocess.features.length;
+    this.requireTabularClassifier();
+    const width = this.features.length;
     const rows = new Float32Array(instances.length * width);
-    instances.forEach((instance, index) => rows.set(this.instanceRow(instance, index), index * width));
-    return this.classify(rows);
+    instances.forEach((instance, index) => rows.set(tabularRow(instance, index, this.features), index * width));
+    return this.classifyRows(rows);
   }
 
   /**
@@ -59,8 +74,8 @@ export class Bundle {
    * Throws InputError if `x` is not whole rows or holds a non-finite value, or the bundle is not a tabular classifier.
    */
   predictRows(x: Float32Array): Prediction[] {
-    this.requireClassifier();
-    const width = this.manifest.preprocess.features.length;
+    this.requireTabularClassifier();
+    const width = this.features.length;
     if (x.length % width !== 0) {
       throw new InputError(`rows must hold ${width} values each; got ${x.length} values, not a whole number of rows`);
     }
@@ -73,26 +88,67 @@ export class Bundle {
         field,
       });
     }
-    return this.classify(x);
+    return this.classifyRows(x);
   }
 
   /**
-   * Runs an image-transform bundle on `images`: `[C, H, W]` or `[N, C, H, W]` floats with the manifest's channel
-   * count, as image.toTensor makes them. Returns the model's output (e.g. feature maps `[N, C', H', W']`, unbatched
-   * when the input was); the caller disposes it. Throws InputError when the input does not fit the model.
+   * Classifies images already as tensors, `[N, C, H, W]` (or one `[C, H, W]`) of the manifest's size, such as
+   * imageToInput makes. `x` stays the caller's unless `consume`. Throws InputError for another shape or a bundle
+   * that is not an image classifier.
+   */
+  predictImages(x: tf.Tensor, consume = false): Prediction[] {
+    try {
+      const shape = this.requireImageClassifier();
+      const images = x.rank === 3 ? tf.expandDims(x, 0) : x;
+      try {
+        const fits = images.rank === 4 && shape.every((size, i) => images.shape[i + 1] === size);
+        if (!fits) {
+          throw new InputError(`model "${this.manifest.name}" takes images of shape [N, ${shape}], got [${x.shape}]`, {
+            field: 'shape',
+            expected: [...shape],
+            shape: x.shape,
+          });
+        }
+        return images.shape[0] === 0 ? [] : this.predictions(tensorClassScores(this.model, images));
+      } finally {
+        if (images !== x) images.dispose();
+      }
+    } finally {
+      if (consume) x.dispose();
+    }
+  }
+
+  /**
+   * Runs an image bundle on `images`: `[C, H, W]` or `[N, C, H, W]` floats with the manifest's channel count (and
+   * size, when it states one), as image.toTensor makes them. An image transform gives the model's output; an image
+   * classifier (traced) gives its first layer's feature maps (the first convolution with the batch norm and
+   * activation after it). Unbatched when the input was; the caller disposes the result. Throws InputError when the
+   * input does not fit the model, or the model has no feature maps to show.
    */
   transform(images: tf.Tensor): tf.Tensor {
-    const { task, preprocess } = this.manifest;
-    if (task !== 'image-transform') throw new InputError(`bundle ${this.manifest.name} is a ${task} model, not an image transform`);
-    const channels = images.shape[images.rank - 3];
-    if ((images.rank !== 3 && images.rank !== 4) || (preprocess.channels !== undefined && channels !== preprocess.channels)) {
+    const { name, task } = this.manifest;
+    if (this.input.kind !== 'image') throw new InputError(`bundle ${name} is a ${task} model, not an image model`);
+    const { channels, height, width } = this.input;
+    const [c, h, w] = images.shape.slice(-3);
+    const fits =
+      (images.rank === 3 || images.rank === 4) &&
+      (channels === undefined || c === channels) &&
+      (height === undefined || h === height) &&
+      (width === undefined || w === width);
+    if (!fits) {
+      const stated = Object.entries({ C: channels, H: height, W: width }).filter(([, size]) => size !== undefined);
       throw new InputError(
-        `bundle ${this.manifest.name} takes images of shape [C, H, W] or [N, C, H, W] with C = ${preprocess.channels}, got [${images.shape}]`,
+        `bundle ${name} takes images of shape [C, H, W] or [N, C, H, W] with ` +
+          `${stated.map(([axis, size]) => `${axis} = ${size}`).join(', ')}, got [${images.shape}]`,
         { field: 'shape', shape: images.shape },
       );
     }
     try {
-      return tf.tidy(() => this.model.forward(images));
+      return tf.tidy(() => {
+        if (task === 'image-transform') return this.model.forward(images);
+        const maps = this.featureMaps(images.rank === 3 ? tf.expandDims(images, 0) : images);
+        return images.rank === 3 ? tf.squeeze(maps, [0]) : maps;
+      });
     } catch (error) {
       if (error instanceof ArgumentError) throw new InputError(error.message, error.details);
       throw error;
@@ -104,18 +160,36 @@ export class Bundle {
     this.model.dispose();
   }
 
-  private requireClassifier(): void {
+  private featureMaps(images: tf.Tensor): tf.Tensor {
+    const maps = this.model instanceof GraphModule ? this.model.firstFeatureMaps(images) : undefined;
+    if (maps === undefined) throw new InputError(`model "${this.manifest.name}" has no convolution whose feature maps to show`);
+    return maps;
+  }
+
+  private requireTabularClassifier(): void {
     const { name, task } = this.manifest;
     if (task !== 'tabular-classification') {
-      throw new InputError(`model "${name}" is an ${task} bundle; only tabular-classification bundles predict classes`);
+      throw new InputError(`model "${name}" is an ${task} bundle; it does not classify rows of features`);
     }
   }
 
-  private classify(rows: Float32Array): Prediction[] {
+  private requireImageClassifier(): [number, number, number] {
+    const { name, task } = this.manifest;
+    const shape = this.input.kind === 'image' ? imageShape(this.input) : undefined;
+    if (task !== 'image-classification' || shape === undefined) {
+      throw new InputError(`model "${name}" is an ${task} bundle; it does not classify images`);
+    }
+    return shape;
+  }
+
+  private classifyRows(rows: Float32Array): Prediction[] {
     if (rows.length === 0) return [];
-    const width = this.manifest.preprocess.features.length;
+    const width = this.features.length;
     const scaled = this.scaler ? this.scaler.transformRows(rows, width) : rows;
-    const { logits, probabilities, classes } = classScores(this.model, scaled, width);
+    return this.predictions(classScores(this.model, scaled, width));
+  }
+
+  private predictions({ logits, probabilities, classes }: ClassScores): Prediction[] {
     const winners = argmaxRows(logits, classes);
     return Array.from(winners, (winner, row) => ({
       class: winner,
@@ -123,49 +197,14 @@ export class Bundle {
       probabilities: Array.from(probabilities.subarray(row * classes, (row + 1) * classes)),
     }));
   }
-
-  private instanceRow(instance: unknown, index: number): number[] {
-    const { features } = this.manifest.preprocess;
-    if (Array.isArray(instance)) {
-      if (instance.length !== features.length) {
-        throw new InputError(
-          `instance ${index}: expected ${features.length} values (${features.join(', ')}), got ${instance.length}`,
-          { index, field: Math.min(instance.length, features.length) },
-        );
-      }
-      return instance.map((value, position) =>
-        finiteValue(value, index, position, `value ${position} (${features[position]})`),
-      );
-    }
-    if (typeof instance !== 'object' || instance === null) {
-      throw new InputError(
-        `instance ${index} must be a list of ${features.length} numbers or an object keyed by feature name, ` +
-          `got ${describe(instance)}`,
-        { index },
-      );
-    }
-    const known = new Set(features);
-    const unknown = Object.keys(instance).find((key) => !known.has(key));
-    if (unknown !== undefined) {
-      throw new InputError(
-        `instance ${index}: unknown feature ${JSON.stringify(unknown)}; the features are ${features.join(', ')}`,
-        { index, field: unknown },
-      );
-    }
-    return features.map((name) => {
-      if (!Object.hasOwn(instance, name)) {
-        throw new InputError(`instance ${index}: feature ${JSON.stringify(name)} is missing`, { index, field: name });
-      }
-      return finiteValue((instance as Record<string, unknown>)[name], index, name, `feature ${JSON.stringify(name)}`);
-    });
-  }
 }
 
 /**
  * Builds the model a manifest describes and fills it from safetensors `weights`, checking on the way that the
- * weights are the manifest's (byte length and SHA-256), that every tensor the architecture needs is there at its
- * shape and nothing else is, and that the model fits the features and labels. Throws BundleError naming the problem;
- * on failure nothing is left allocated.
+ * weights are the manifest's (byte length and SHA-256), that every tensor the model needs is there at its shape (for
+ * a traced bundle: that every op is known, every tensor it reads is there, and shapes fit through the graph), all
+ * before anything is allocated, and that the model fits the input and labels. Throws BundleError naming the
+ * problem; on failure nothing is left allocated.
  */
 export async function fromBytes(manifest: unknown, weights: Uint8Array | ArrayBuffer): Promise<Bundle> {
   const parsed = parseManifest(manifest);
@@ -173,10 +212,8 @@ export async function fromBytes(manifest: unknown, weights: Uint8Array | ArrayBu
     ? new Uint8Array(weights.buffer, weights.byteOffset, weights.byteLength)
     : new Uint8Array(weights);
   await checkWeights(parsed.weights, bytes);
-  checkWeightsFit(parsed, bytes);
-  const model = buildModel(parsed);
+  const model = parsed.version === 1 ? buildSequential(parsed, bytes) : buildGraphModel(parsed, bytes);
   try {
-    loadWeights(model, parsed.weights.file, bytes);
     return new Bundle(parsed, model);
   } catch (error) {
     model.dispose();
@@ -185,30 +222,45 @@ export async function fromBytes(manifest: unknown, weights: Uint8Array | ArrayBu
 }
 
 /**
- * Throws BundleError unless a classification model takes rows of the manifest's features and gives one score per
- * label; it runs one row of zeros through the inference path to find out. Image models are not checked here.
+ * Throws BundleError unless a classifier takes the manifest's input and gives one score per label; it runs one
+ * input of zeros through the inference path to find out. Image transforms are not checked here.
  */
 export function checkModelFits(manifest: Manifest, model: Module): void {
-  if (manifest.task !== 'tabular-classification') return;
-  const { features } = manifest.preprocess;
-  const classes = outputCount(model, features.length);
+  if (manifest.task === 'image-transform') return;
+  const input = modelInput(manifest);
+  const shape = input.kind === 'tabular' ? [input.features.length] : imageShape(input);
+  if (shape === undefined) throw new BundleError('an image classifier\'s manifest must give the image size', { field: 'input' });
+  const classes = outputCount(model, shape);
   if (classes !== manifest.labels.length) {
     throw new BundleError(
-      `the model gives ${classes} scores per row but the manifest lists ${manifest.labels.length} labels`,
+      `the model gives ${classes} scores per ${input.kind === 'tabular' ? 'row' : 'image'} but the manifest lists ` +
+        `${manifest.labels.length} labels`,
       { outputs: classes, labels: manifest.labels.length },
     );
   }
 }
 
-/** The number of scores `model` gives for a row of `width` features; BundleError if it cannot take such rows. */
-export function outputCount(model: Module, width: number): number {
+/** The number of scores `model` gives for one input of `shape` (a row of features: `[width]`); BundleError if it
+ *  cannot take such inputs. */
+export function outputCount(model: Module, shape: readonly number[]): number {
+  const x = tf.zeros([1, ...shape]);
   try {
-    return classScores(model, new Float32Array(width), width).classes;
+    return tensorClassScores(model, x).classes;
   } catch (error) {
-    throw new BundleError(`the model cannot take rows of ${width} features: ${(error as Error).message}`, {
-      features: width,
+    const inputs = shape.length === 1 ? `rows of ${shape[0]} features` : `images of shape [${shape}]`;
+    throw new BundleError(`the model cannot take ${inputs}: ${(error as Error).message}`, {
+      shape: [...shape],
     });
+  } finally {
+    x.dispose();
   }
+}
+
+/** The hex SHA-256 digest of `bytes`, by Web Crypto so that Node and workerd share it. */
+export async function sha256Hex(bytes: Uint8Array): Promise<string> {
+  // The cast only narrows the typing: weights are file contents or fetched bytes, never shared memory.
+  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>));
+  return Array.from(digest, (byte) => byte.toString(16).padStart(2, '0')).join('');
 }
 
 async function checkWeights(expected: Manifest['weights'], bytes: Uint8Array): Promise<void> {
@@ -229,18 +281,21 @@ async function checkWeights(expected: Manifest['weights'], bytes: Uint8Array): P
   }
 }
 
-/** The hex SHA-256 digest of `bytes`, by Web Crypto so that Node and workerd share it. */
-export async function sha256Hex(bytes: Uint8Array): Promise<string> {
-  // The cast only narrows the typing: weights are file contents or fetched bytes, never shared memory.
-  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>));
-  return Array.from(digest, (byte) => byte.toString(16).padStart(2, '0')).join('');
-}
-
-function buildModel(manifest: Manifest): Module {
+/** A version-1 bundle's model: nn.build of its architecture, with the weights checked against it first. */
+function buildSequential(manifest: ManifestV1, bytes: Uint8Array): Module {
+  checkWeightsFit(manifest, bytes);
+  let model: Module;
   try {
-    return build(manifest.architecture);
+    model = build(manifest.architecture);
   } catch (error) {
     throw architectureError(error);
+  }
+  try {
+    loadWeights(model, manifest.weights.file, bytes);
+    return model;
+  } catch (error) {
+    model.dispose();
+    throw error;
   }
 }
 
@@ -254,22 +309,4 @@ function loadWeights(model: Module, file: string, bytes: Uint8Array): void {
   } finally {
     for (const tensor of Object.values(tensors)) tensor.dispose();
   }
-}
-
-function finiteValue(value: unknown, index: number, field: string | number, what: string): number {
-  // The model computes in float32, so a double beyond its range would turn into Infinity there.
-  if (typeof value !== 'number' || !Number.isFinite(Math.fround(value))) {
-    const problem = typeof value === 'number' && Number.isFinite(value) ? ' within float32 range (±3.4e38)' : '';
-    throw new InputError(`instance ${index}: ${what} must be a finite number${problem}, got ${describe(value)}`, {
-      index,
-      field,
-    });
-  }
-  return value;
-}
-
-function describe(value: unknown): string {
-  if (value === undefined) return 'nothing';
-  const text = typeof value === 'number' ? String(value) : (JSON.stringify(value) ?? String(value));
-  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
 }

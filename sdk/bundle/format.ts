@@ -1,10 +1,14 @@
 import { BundleError } from '../errors';
 import { MAX_NESTING } from '../nn/build';
+import { parseGraph, type Graph } from '../graph/format';
+import { MNIST_SIZE } from '../image/mnist';
 import type { ModuleSpec } from '../nn/module';
+import { checkInputFitsGraph, IMAGE_PREPROCESSING, type ModelInput } from './input';
 import { checkNesting } from './nesting';
 
 export const BUNDLE_FORMAT = 'edgeml.bundle';
-export const BUNDLE_VERSION = 1;
+/** The newest format version this edgeml reads and the one a traced save writes; a Sequential-only save writes 1. */
+export const BUNDLE_VERSION = 2;
 /** The manifest's name in a bundle folder; it names the weights file, which save() calls WEIGHTS_FILE. */
 export const MANIFEST_FILE = 'model.json';
 export const WEIGHTS_FILE = 'model.safetensors';
@@ -15,24 +19,14 @@ export const WEIGHTS_FILE = 'model.safetensors';
  */
 const MAX_MANIFEST_NESTING = 2 * MAX_NESTING + 8;
 
-export const TASKS = ['tabular-classification', 'image-transform'] as const;
+export const TASKS = ['tabular-classification', 'image-classification', 'image-transform'] as const;
 export type Task = (typeof TASKS)[number];
 
-/** model.json: everything needed to rebuild, check and serve the model whose weights sit next to it. */
-export interface Manifest {
+/** What every version of model.json holds besides the model itself and its input. */
+interface ManifestCommon {
   format: typeof BUNDLE_FORMAT;
-  version: typeof BUNDLE_VERSION;
   name: string;
   task: Task;
-  /** `model.spec()`; `nn.build` turns it back into the module. */
-  architecture: ModuleSpec;
-  preprocess: {
-    /** Input columns, in the order the model takes them. */
-    features: string[];
-    scaler: { mean: number[]; std: number[] } | null;
-    /** Image channels the model expects (image tasks). */
-    channels?: number;
-  };
   /** Class names, by output index. */
   labels: string[];
   weights: { file: string; sha256: string; bytes: number };
@@ -44,6 +38,30 @@ export interface Manifest {
   };
   /** ISO 8601 time of export. */
   created: string;
+}
+
+/** model.json of version 2 (a traced model): the graph of its forward and what it takes. */
+export interface ManifestV2 extends ManifestCommon {
+  version: 2;
+  input: ModelInput;
+  graph: Graph;
+}
+
+/** model.json: everything needed to rebuild, check and serve the model whose weights sit next to it. */
+export type Manifest = ManifestV1 | ManifestV2;
+
+/** model.json of version 1: an nn.Sequential's spec, rebuilt by nn.build. */
+export interface ManifestV1 extends ManifestCommon {
+  version: 1;
+  /** `model.spec()`; `nn.build` turns it back into the module. */
+  architecture: ModuleSpec;
+  preprocess: {
+    /** Input columns, in the order the model takes them. */
+    features: string[];
+    scaler: { mean: number[]; std: number[] } | null;
+    /** Image channels the model expects (image tasks). */
+    channels?: number;
+  };
 }
 
 /**
@@ -63,47 +81,68 @@ export function parseManifest(json: unknown): Manifest {
   const version = root.version;
   if (typeof version === 'number' && Number.isInteger(version) && version > BUNDLE_VERSION) {
     throw new BundleError(
-      `this bundle is format version ${version}; this edgeml reads version ${BUNDLE_VERSION} — upgrade edgeml`,
+      `this bundle is format version ${version}; this edgeml reads versions 1 to ${BUNDLE_VERSION} — upgrade edgeml`,
       { field: 'version', version },
     );
   }
-  if (version !== BUNDLE_VERSION) invalid('version', `the number ${BUNDLE_VERSION}`, version);
+  if (version !== 1 && version !== 2) invalid('version', `the number 1 or ${BUNDLE_VERSION}`, version);
   const name = nonEmptyString(root.name, 'name');
   const task = oneOf(root.task, 'task', TASKS);
-  const architecture = readArchitecture(root.architecture);
-  const preprocess = readPreprocess(object(root.preprocess, 'preprocess'), task);
-  const labels = uniqueStrings(root.labels, 'labels', task === 'tabular-classification');
-  const weights = readWeights(object(root.weights, 'weights'));
-  const metrics = object(root.metrics, 'metrics');
-  const training = readTraining(object(root.training, 'training'));
-  const created = isoTime(root.created, 'created');
+  if (version === 1) {
+    const architecture = readArchitecture(root.architecture);
+    const preprocess = readPreprocess(object(root.preprocess, 'preprocess'), task);
+    return { format: BUNDLE_FORMAT, version, name, task, architecture, preprocess, ...readCommon(root, task) };
+  }
+  const input = readInput(object(root.input, 'input'), task);
+  const graph = parseGraph(root.graph);
+  checkInputFitsGraph(input, graph.input.shape);
+  return { format: BUNDLE_FORMAT, version, name, task, input, graph, ...readCommon(root, task) };
+}
+
+function readCommon(root: Record<string, unknown>, task: Task) {
   return {
-    format: BUNDLE_FORMAT,
-    version: BUNDLE_VERSION,
-    name,
-    task,
-    architecture,
-    preprocess,
-    labels,
-    weights,
-    metrics,
-    training,
-    created,
+    labels: uniqueStrings(root.labels, 'labels', task !== 'image-transform'),
+    weights: readWeights(object(root.weights, 'weights')),
+    metrics: object(root.metrics, 'metrics'),
+    training: readTraining(object(root.training, 'training')),
+    created: isoTime(root.created, 'created'),
   };
 }
 
-function readPreprocess(preprocess: Record<string, unknown>, task: Task): Manifest['preprocess'] {
+/** A version-2 `input`; its kind must be the task's (tabular for tabular-classification, image otherwise). */
+function readInput(input: Record<string, unknown>, task: Task): ModelInput {
+  const kind = oneOf(input.kind, 'input.kind', [task === 'tabular-classification' ? 'tabular' : 'image'] as const);
+  if (kind === 'tabular') {
+    const features = uniqueStrings(input.features, 'input.features', true);
+    const scaler = input.scaler === null ? null : readScaler(object(input.scaler, 'input.scaler'), features, 'input.scaler');
+    return { kind, features, scaler };
+  }
+  const image = {
+    kind,
+    channels: positiveInteger(input.channels, 'input.channels'),
+    height: positiveInteger(input.height, 'input.height'),
+    width: positiveInteger(input.width, 'input.width'),
+    preprocessing: oneOf(input.preprocessing, 'input.preprocessing', IMAGE_PREPROCESSING),
+  };
+  const mnist = [1, MNIST_SIZE, MNIST_SIZE];
+  if (image.preprocessing === 'mnist' && [image.channels, image.height, image.width].some((n, i) => n !== mnist[i])) {
+    invalid('input', `channels 1, height ${MNIST_SIZE} and width ${MNIST_SIZE} with preprocessing "mnist"`, input);
+  }
+  return image;
+}
+
+function readPreprocess(preprocess: Record<string, unknown>, task: Task): ManifestV1['preprocess'] {
   const features = uniqueStrings(preprocess.features, 'preprocess.features', task === 'tabular-classification');
   const scaler =
-    preprocess.scaler === null ? null : readScaler(object(preprocess.scaler, 'preprocess.scaler'), features);
+    preprocess.scaler === null ? null : readScaler(object(preprocess.scaler, 'preprocess.scaler'), features, 'preprocess.scaler');
   if (preprocess.channels === undefined) return { features, scaler };
   return { features, scaler, channels: positiveInteger(preprocess.channels, 'preprocess.channels') };
 }
 
-function readScaler(scaler: Record<string, unknown>, features: string[]): { mean: number[]; std: number[] } {
+function readScaler(scaler: Record<string, unknown>, features: string[], field: string): { mean: number[]; std: number[] } {
   return {
-    mean: perFeature(scaler.mean, 'preprocess.scaler.mean', features, 'a finite number', Number.isFinite),
-    std: perFeature(scaler.std, 'preprocess.scaler.std', features, 'a positive number', (n) => n > 0 && n < Infinity),
+    mean: perFeature(scaler.mean, `${field}.mean`, features, 'a finite number', Number.isFinite),
+    std: perFeature(scaler.std, `${field}.std`, features, 'a positive number', (n) => n > 0 && n < Infinity),
   };
 }
 
@@ -113,7 +152,7 @@ function readArchitecture(value: unknown): ModuleSpec {
   return architecture as ModuleSpec;
 }
 
-function readWeights(weights: Record<string, unknown>): Manifest['weights'] {
+function readWeights(weights: Record<string, unknown>): ManifestCommon['weights'] {
   const file = nonEmptyString(weights.file, 'weights.file');
   if (/[/\\\0]/.test(file) || file === '.' || file === '..') {
     invalid('weights.file', 'a plain file name inside the bundle folder, without path separators', file);
@@ -121,7 +160,7 @@ function readWeights(weights: Record<string, unknown>): Manifest['weights'] {
   return { file, sha256: sha256(weights.sha256, 'weights.sha256'), bytes: count(weights.bytes, 'weights.bytes') };
 }
 
-function readTraining(training: Record<string, unknown>): Manifest['training'] {
+function readTraining(training: Record<string, unknown>): ManifestCommon['training'] {
   return {
     config: object(training.config, 'training.config'),
     ...(training.seed === undefined ? {} : { seed: finiteNumber(training.seed, 'training.seed') }),
@@ -129,7 +168,7 @@ function readTraining(training: Record<string, unknown>): Manifest['training'] {
   };
 }
 
-function readDataSource(data: Record<string, unknown>): NonNullable<Manifest['training']['data']> {
+function readDataSource(data: Record<string, unknown>): NonNullable<ManifestCommon['training']['data']> {
   return {
     path: nonEmptyString(data.path, 'training.data.path'),
     sha256: sha256(data.sha256, 'training.data.sha256'),
@@ -205,7 +244,8 @@ function perFeature(
   valid: (n: number) => boolean,
 ): number[] {
   if (!Array.isArray(value) || value.length !== features.length) {
-    invalid(field, `a list of ${features.length} numbers, one per feature in preprocess.features`, value);
+    const list = field.replace(/scaler\.\w+$/, 'features');
+    invalid(field, `a list of ${features.length} numbers, one per feature in ${list}`, value);
   }
   const list = value as unknown[];
   list.forEach((item, i) => {

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { BundleError } from '../errors';
 import { checkNesting } from './nesting';
-import { bfloat16ToFloat, halfToFloat } from '../half-float';
+import { bfloat16ToFloat, floatToHalf, halfToFloat } from '../half-float';
 
 /**
  * The safetensors dtypes edgeml reads, listed in the order of the reference implementation's `Dtype` enum
@@ -29,10 +29,14 @@ const DECODINGS: Record<SafetensorsDtype, Decoding> = {
   I64: { bytes: 8, tfjs: 'int32', read: (view, at) => Number(view.getBigInt64(at, true)) },
 };
 
-type EncodedDtype = 'F32' | 'I32' | 'I64';
+type EncodedDtype = 'F32' | 'F16' | 'I32' | 'I64';
+
+/** How float32 tensors are stored: 'float16' halves the file (values rounded to nearest, ties to even). */
+export type WeightsDtype = 'float32' | 'float16';
 
 const ENCODINGS: Record<EncodedDtype, { bytes: number; write: (view: DataView, at: number, value: number) => void }> = {
   F32: { bytes: 4, write: (view, at, value) => view.setFloat32(at, value, true) },
+  F16: { bytes: 2, write: (view, at, value) => view.setUint16(at, floatToHalf(value), true) },
   I32: { bytes: 4, write: (view, at, value) => view.setInt32(at, value, true) },
   I64: { bytes: 8, write: (view, at, value) => view.setBigInt64(at, BigInt(value), true) },
 };
@@ -53,13 +57,17 @@ export interface SafetensorsContents {
 }
 
 /**
- * Serialises `tensors` to safetensors bytes as `safetensors.torch.save_file` does: float32 tensors as F32; int32
- * tensors as I64 when the key ends with `num_batches_tracked` (PyTorch stores that counter as int64, and
- * `load_state_dict` would refuse an I32 one), else as I32. Other tfjs dtypes raise a BundleError.
+ * Serialises `tensors` to safetensors bytes as `safetensors.torch.save_file` does: float32 tensors as F32 (F16 with
+ * `dtype` 'float16'); int32 tensors as I64 when the key ends with `num_batches_tracked` (PyTorch stores that counter
+ * as int64, and `load_state_dict` would refuse an I32 one), else as I32. Other tfjs dtypes raise a BundleError.
  */
-export function encodeSafetensors(tensors: Record<string, tf.Tensor>, metadata?: Record<string, string>): Uint8Array {
+export function encodeSafetensors(
+  tensors: Record<string, tf.Tensor>,
+  metadata?: Record<string, string>,
+  dtype: WeightsDtype = 'float32',
+): Uint8Array {
   const raw: Record<string, RawTensor> = Object.create(null);
-  for (const [name, tensor] of Object.entries(tensors)) raw[name] = toRaw(name, tensor);
+  for (const [name, tensor] of Object.entries(tensors)) raw[name] = toRaw(name, tensor, dtype);
   return packSafetensors(raw, metadata);
 }
 
@@ -261,8 +269,8 @@ function byteLength(dtype: SafetensorsDtype, shape: readonly number[]): number {
   return shape.reduce((product, size) => product * size, DECODINGS[dtype].bytes);
 }
 
-function toRaw(name: string, tensor: tf.Tensor): RawTensor {
-  const dtype = encodedDtype(name, tensor);
+function toRaw(name: string, tensor: tf.Tensor, floats: WeightsDtype): RawTensor {
+  const dtype = encodedDtype(name, tensor, floats);
   const { bytes, write } = ENCODINGS[dtype];
   const values = tensor.dataSync() as Float32Array | Int32Array;
   const data = new Uint8Array(values.length * bytes);
@@ -271,8 +279,8 @@ function toRaw(name: string, tensor: tf.Tensor): RawTensor {
   return { dtype, shape: [...tensor.shape], data };
 }
 
-function encodedDtype(name: string, tensor: tf.Tensor): EncodedDtype {
-  if (tensor.dtype === 'float32') return 'F32';
+function encodedDtype(name: string, tensor: tf.Tensor, floats: WeightsDtype): EncodedDtype {
+  if (tensor.dtype === 'float32') return floats === 'float16' ? 'F16' : 'F32';
   if (tensor.dtype === 'int32') return name.endsWith('num_batches_tracked') ? 'I64' : 'I32';
   throw new BundleError(`tensor "${name}" is ${tensor.dtype}; safetensors encoding supports float32 and int32`, {
     tensor: name,

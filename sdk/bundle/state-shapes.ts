@@ -1,13 +1,13 @@
 import { ArgumentError, BundleError } from '../errors';
 import { stateShapes, type StateShapes } from '../nn/build';
-import type { Manifest } from './format';
+import type { ManifestV1 } from './format';
 import { unpackSafetensors } from './safetensors';
 
 /**
  * The state dict the manifest's architecture needs, from the spec alone. Throws BundleError for an architecture
  * that cannot be built (unknown type, bad option, too deep, a tensor too large for the backend).
  */
-export function architectureShapes(manifest: Manifest): StateShapes {
+export function architectureShapes(manifest: ManifestV1): StateShapes {
   try {
     return stateShapes(manifest.architecture);
   } catch (error) {
@@ -29,7 +29,7 @@ export function architectureError(error: unknown): unknown {
  * before any module is built: a manifest cannot make edgeml allocate (and initialise) weights that the file does not
  * hold, such as a Linear(30000, 30000) over a file of a few bytes. Throws BundleError naming `file` and the keys.
  */
-export function checkWeightsFit(manifest: Manifest, bytes: Uint8Array): void {
+export function checkWeightsFit(manifest: ManifestV1, bytes: Uint8Array): void {
   const needed = new Map(architectureShapes(manifest));
   const { tensors } = unpackSafetensors(bytes);
   const { file } = manifest.weights;

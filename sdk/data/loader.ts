@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { augmented } from './image_dataset';
 import { BatchSampler, type SamplerOptions } from './sampler';
 import type { Example, TensorDataset } from './tensor_dataset';
 
@@ -60,10 +61,11 @@ export class DataLoader implements Iterable<Example> {
     }
   }
 
-  /** The samples at `rows`, in that order, copied from the host copy and uploaded as one tensor each. */
+  /** The samples at `rows`, in that order, copied from the host copy and uploaded as one tensor each; an
+   *  ImageDataset's augmentation applies to the batch. */
   private gather(rows: Int32Array): Example {
     this.host ??= { x: hostCopy(this.dataset.x), y: hostCopy(this.dataset.y) };
-    return { x: take(this.host.x, rows), y: take(this.host.y, rows) };
+    return { x: augmented(this.dataset, take(this.host.x, rows)), y: take(this.host.y, rows) };
   }
 }
 

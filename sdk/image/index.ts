@@ -12,3 +12,5 @@ export type { Image } from './image';
 export { batch, chwToHwc, fromTensor, hwcToChw, solid, toTensor, type ToTensorOptions } from './layout';
 export { renderFeatureMaps, type FeatureMapOptions } from './featuremap';
 export { readImage, writePng } from './file';
+export * as transforms from './transforms';
+export { mnistPixels, preprocessMnist, MNIST_BOX, MNIST_SIZE } from './mnist';

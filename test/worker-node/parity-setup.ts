@@ -25,7 +25,7 @@ export default async function setup(project: TestProject): Promise<void> {
   const bundle = await load(path.join(root, BUNDLE));
   try {
     const data = await readCsv(path.join(root, DATA), { target: TARGET });
-    const instances = rowsInOrder(data, bundle.manifest.preprocess.features, ROWS);
+    const instances = rowsInOrder(data, bundle.features, ROWS);
     const parity: ParityCase = { model: MODEL, instances, expected: bundle.predict(instances) };
     project.provide('parity', parity);
   } finally {

@@ -61,7 +61,7 @@ describe('with EDGEML_API_TOKEN', () => {
     expect(health.status).toBe(200);
     expect(await health.json()).toEqual({ status: 'ok', backend: 'wasm' });
     expect(await (await request('/healthz', 'Bearer wrong')).json()).toEqual({ status: 'ok', backend: 'wasm' });
-    expect(await (await withToken.get('/healthz')).json()).toMatchObject({ models: [MODEL, 'features'] });
+    expect(await (await withToken.get('/healthz')).json()).toMatchObject({ models: [MODEL, 'features', 'digits'] });
     expect((await request('/openapi.json')).status).toBe(200);
   });
 });

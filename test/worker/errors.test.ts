@@ -35,7 +35,7 @@ describe('404', () => {
   it('model_not_found for an unknown model, listing the available ones', async () => {
     for (const response of [await get('/v1/models/nope'), await predict([row], 'nope')]) {
       const error = await expectError(response, 404, 'model_not_found');
-      expect(error.details).toEqual({ model: 'nope', available: [MODEL, 'features'] });
+      expect(error.details).toEqual({ model: 'nope', available: [MODEL, 'features', 'digits'] });
     }
   });
 

@@ -349,7 +349,7 @@ describe('400 malformed_json', () => {
 describe('POST /v1/models/{name}/transform: the model', () => {
   it('404 model_not_found for an unknown model, before the body is looked at', async () => {
     const error = await expectError(await postImage('/v1/models/nope/transform', 'not an image', 'text/plain'), 404, 'model_not_found');
-    expect(error.details).toEqual({ model: 'nope', available: [MODEL, 'features'] });
+    expect(error.details).toEqual({ model: 'nope', available: [MODEL, 'features', 'digits'] });
   });
 
   it('422 wrong_task for a tabular model, before the body is looked at', async () => {

@@ -205,6 +205,7 @@ describe('the features bundle among the models', () => {
     expect(models.map(({ name, task }) => ({ name, task }))).toEqual([
       { name: MODEL, task: 'tabular-classification' },
       { name: 'features', task: 'image-transform' },
+      { name: 'digits', task: 'image-classification' },
     ]);
   });
 

@@ -22,11 +22,20 @@ describe('GET /v1/models', () => {
         {
           name: MODEL,
           task: 'tabular-classification',
+          input: 'tabular',
           features: manifest.preprocess.features,
           labels: manifest.labels,
           created: expect.any(String),
         },
-        { name: 'features', task: 'image-transform', features: [], labels: ['0', '1', '2', '3'], created: expect.any(String) },
+        { name: 'features', task: 'image-transform', input: 'image', features: [], labels: ['0', '1', '2', '3'], created: expect.any(String) },
+        {
+          name: 'digits',
+          task: 'image-classification',
+          input: 'image',
+          features: [],
+          labels: ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'],
+          created: expect.any(String),
+        },
       ],
     });
   });

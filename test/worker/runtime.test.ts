@@ -11,7 +11,7 @@ describe('GET /healthz', () => {
     expect(await response.json()).toEqual({
       status: 'ok',
       backend: 'wasm',
-      models: [MODEL, 'features'],
+      models: [MODEL, 'features', 'digits'],
       tensors: expect.any(Number),
     });
   });

@@ -5,6 +5,7 @@ import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import * as tf from '@tensorflow/tfjs-core';
 import type { Context, MiddlewareHandler } from 'hono';
 import { avgPool2d, type AvgPool2dOptions, batch, conv2d, type Conv2dOptions, encodePng, type Image, maxPool2d, toTensor } from '../../sdk/serve';
+import { imageShape, imageToInput, type ImageInput, modelInput } from '../../sdk/serve';
 import { BEARER_SECURITY } from '../auth';
 import type { AppEnv } from '../bindings';
 import { acceptBodies, bodyKind, limitBody, readBody } from '../body';
@@ -126,12 +127,13 @@ export function imageRoutes(
   /** 404 for an unknown model and 422 wrong_task for a model that is not an image transform, before the body. */
   const imageModel: MiddlewareHandler<AppEnv> = async (c, next) => {
     const name = c.req.param('name') ?? '';
-    const { task } = registry.manifest(name);
-    if (task !== 'image-transform') {
+    const manifest = registry.manifest(name);
+    const { task } = manifest;
+    if (modelInput(manifest).kind !== 'image') {
       throw new ApiError(
         422,
         'wrong_task',
-        `model "${name}" is a ${task} model; only image-transform models transform images ` +
+        `model "${name}" is a ${task} model; only image models transform images ` +
           `(it answers POST /v1/models/${name}/predict)`,
         { model: name, task, expected: 'image-transform' },
       );
@@ -257,12 +259,17 @@ export function imageRoutes(
     .openapi(transform, async (c) => {
       const { name } = c.req.valid('param');
       const bundle = await registry.bundle(name); // also starts the backend
-      const channels = bundle.manifest.preprocess.channels;
-      // Images are converted to the model's channel count (grey or RGB); other counts keep the image's own (≤ 4).
+      const input = bundle.input as ImageInput; // an image model: see imageModel
+      const channels = input.channels;
+      // A model that states its input size (a traced one) prepares the image its own way, as predict does;
+      // otherwise images are converted to the model's channel count (grey or RGB), other counts keep their own (≤ 4).
       const convert = channels === 1 || channels === 3 ? channels : undefined;
-      const image = await readImage(c, channels ?? 4, limits);
-      const output = await run(c.req.valid('query').format ?? 'png', bundle.manifest.labels, limits, () => {
-        const y = bundle.transform(batch(toTensor(image, { channels: convert })));
+      const prepare = imageShape(input) ? await preparedImage(c, input, limits) : await readImage(c, channels ?? 4, limits);
+      // Channel names for the picture: an image transform's labels name its output channels, a classifier's do not.
+      const labels = bundle.manifest.task === 'image-transform' ? bundle.manifest.labels : undefined;
+      const output = await run(c.req.valid('query').format ?? 'png', labels, limits, () => {
+        const x = prepare instanceof tf.Tensor ? prepare : toTensor(prepare, { channels: convert });
+        const y = bundle.transform(batch(x));
         if (y.size > limits.maxTensorElements) {
           const message = `the output has ${y.size} elements; at most ${limits.maxTensorElements} are sent`;
           const details = { field: 'output', shape: y.shape, elements: y.size, limit: limits.maxTensorElements };
@@ -272,6 +279,14 @@ export function imageRoutes(
       });
       return answer(c, output, { model: name });
     });
+}
+
+/** The request's image as the `[C, H, W]` input of a model that states its size (imageToInput), after its header
+ *  passed the limits. */
+async function preparedImage(c: Context<AppEnv>, input: ImageInput, limits: ImageLimits): Promise<tf.Tensor3D> {
+  const bytes = await readBody(c);
+  imageHeader(bytes, input.channels ?? 4, limits);
+  return imageToInput(bytes, input, { maxPixels: limits.maxImagePixels });
 }
 
 /** PyTorch's pooling arguments as the SDK's options; count_include_pad belongs to avg pooling only (as in PyTorch). */

@@ -5,7 +5,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ready } from '../../../sdk/backend';
 import { Bundle, fromBytes, sha256Hex } from '../../../sdk/bundle/bundle';
-import type { Manifest } from '../../../sdk/bundle/format';
+import type { ManifestV1 } from '../../../sdk/bundle/format';
 import { load } from '../../../sdk/bundle/load';
 import { save } from '../../../sdk/bundle/save';
 import { decodeSafetensors, encodeSafetensors } from '../../../sdk/bundle/safetensors';
@@ -19,7 +19,7 @@ import { FEATURES, LABELS, ROWS, sampleModel, sampleScaler, tempDir, withWeights
 
 let root: string;
 let dir: string;
-let manifest: Manifest;
+let manifest: ManifestV1;
 let weights: Uint8Array;
 
 beforeAll(async () => {
@@ -28,7 +28,7 @@ beforeAll(async () => {
   dir = path.join(root, 'phone-price');
   const model = sampleModel();
   const metrics = { accuracy: 0.9 };
-  manifest = await save(dir, { model, features: FEATURES, labels: LABELS, scaler: sampleScaler(), metrics });
+  manifest = (await save(dir, { model, features: FEATURES, labels: LABELS, scaler: sampleScaler(), metrics })) as ManifestV1;
   model.dispose();
   weights = new Uint8Array(await readFile(path.join(dir, 'model.safetensors')));
 });
@@ -99,7 +99,7 @@ describe('bundle save → load', () => {
 
   it('names the classes "0".."C-1" when no labels are given', async () => {
     const model = sampleModel();
-    const saved = await save(path.join(root, 'unlabelled'), { model, features: FEATURES });
+    const saved = (await save(path.join(root, 'unlabelled'), { model, features: FEATURES })) as ManifestV1;
     expect(saved.labels).toEqual(['0', '1', '2']);
     expect(saved.preprocess.scaler).toBeNull();
     model.dispose();
@@ -199,8 +199,8 @@ describe('bundle loading rejects', () => {
 
   it('a newer format version, saying to upgrade', async () => {
     await expectLoadError(
-      () => fromBytes({ ...manifest, version: 2 }, weights),
-      'this bundle is format version 2; this edgeml reads version 1 — upgrade edgeml',
+      () => fromBytes({ ...manifest, version: 3 }, weights),
+      'this bundle is format version 3; this edgeml reads versions 1 to 2 — upgrade edgeml',
     );
   });
 

@@ -50,7 +50,7 @@ describe('parseManifest', () => {
 
   it('tells a newer format version apart, saying to upgrade edgeml', () => {
     expect(() => parseManifest({ ...valid, version: 3 })).toThrow(
-      'this bundle is format version 3; this edgeml reads version 1 — upgrade edgeml',
+      'this bundle is format version 3; this edgeml reads versions 1 to 2 — upgrade edgeml',
     );
   });
 
@@ -62,10 +62,10 @@ describe('parseManifest', () => {
   });
 
   it.each([
-    ['version', 0, 'the number 1, got 0'],
-    ['version', '1', 'the number 1, got "1"'],
+    ['version', 0, 'the number 1 or 2, got 0'],
+    ['version', '1', 'the number 1 or 2, got "1"'],
     ['name', undefined, 'a non-empty string, got nothing (the field is missing)'],
-    ['task', 'regression', 'one of "tabular-classification", "image-transform", got "regression"'],
+    ['task', 'regression', 'one of "tabular-classification", "image-classification", "image-transform", got "regression"'],
     ['architecture', 'mlp', 'an object, got "mlp"'],
     ['architecture.type', 7, 'a non-empty string, got 7'],
     ['preprocess', null, 'an object, got null'],

@@ -37,6 +37,6 @@ export const sampleScaler = () => new StandardScaler([1200, 2100, 900], [430, 10
 export const tempDir = () => mkdtemp(path.join(tmpdir(), 'edgeml-bundle-'));
 
 /** `manifest` pointing at `weights`: the way to get edited weights past the digest check to the next one. */
-export async function withWeights(manifest: Manifest, weights: Uint8Array): Promise<Manifest> {
+export async function withWeights<M extends Manifest>(manifest: M, weights: Uint8Array): Promise<M> {
   return { ...manifest, weights: { ...manifest.weights, sha256: await sha256Hex(weights), bytes: weights.length } };
 }

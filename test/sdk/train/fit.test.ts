@@ -11,7 +11,7 @@ import { StepLR } from '../../../sdk/optim/scheduler';
 import { SGD } from '../../../sdk/optim/sgd';
 import { manualSeed } from '../../../sdk/random';
 import { evaluate } from '../../../sdk/train/evaluate';
-import { fit, type EpochRecord } from '../../../sdk/train/fit';
+import { fit, type EarlyStopping, type EpochRecord } from '../../../sdk/train/fit';
 import { readFileSync } from 'node:fs';
 import { repoRoot } from '../../helpers/fixtures';
 
@@ -80,6 +80,37 @@ describe('train.fit', () => {
     expect(history.epochs.length - history.bestEpoch!).toBe(2);
     const best = history.epochs[history.bestEpoch! - 1];
     expect(evaluate(net, testSet).loss).toBeCloseTo(best.valLoss!, 5);
+  });
+
+  it('counts only improvements of at least minDelta, and keeps the last weights with restoreBest: false', async () => {
+    const run = async (earlyStopping: EarlyStopping) => {
+      const net = model(1);
+      const history = await fit(net, trainSet, {
+        epochs: 40,
+        batchSize: 64,
+        optimizer: new Adam(net.parameters(), { lr: 0.05 }),
+        validation: testSet,
+        earlyStopping,
+      });
+      return { net, history };
+    };
+    const strict = await run({ patience: 2, minDelta: 0 });
+    const loose = await run({ patience: 2, minDelta: 0.05 });
+    // The same training until the loose run stops: its best epoch is one whose loss beat every earlier best by 0.05.
+    expect(loose.history.epochs.length).toBeLessThan(strict.history.epochs.length);
+    const losses = loose.history.epochs.map((e) => e.valLoss!);
+    let best = losses[0];
+    let bestEpoch = 1;
+    losses.forEach((loss, i) => {
+      if (loss < best - 0.05) [best, bestEpoch] = [loss, i + 1];
+    });
+    expect(loose.history.bestEpoch).toBe(bestEpoch);
+
+    const kept = await run({ patience: 2, restoreBest: false });
+    const last = kept.history.epochs.at(-1)!;
+    expect(kept.history.stoppedEarly).toBe(true);
+    expect(last.epoch).not.toBe(kept.history.bestEpoch);
+    expect(evaluate(kept.net, testSet).loss).toBeCloseTo(last.valLoss!, 5);
   });
 
   it('steps its scheduler once after each epoch: the same weights as setting the rate by hand between epochs', async () => {

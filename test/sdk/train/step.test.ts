@@ -9,6 +9,8 @@ import type { Parameter } from '../../../sdk/nn/parameter';
 import { SGD } from '../../../sdk/optim/sgd';
 import { argmaxRows } from '../../../sdk/inference/scores';
 import { step, stepKeepingOutput } from '../../../sdk/train/step';
+import { evaluate } from '../../../sdk/train/evaluate';
+import { TensorDataset } from '../../../sdk/data/tensor_dataset';
 import { expectClose, fromFixture, torchFixture } from '../../helpers/fixtures';
 
 const fixture = torchFixture('mlp_train_step.json');
@@ -20,6 +22,19 @@ function fixtureModel(): Sequential {
   model.loadStateDict(Object.fromEntries(Object.entries(fixture.state_dict).map(([k, v]: any) => [k, fromFixture(v)])));
   return model;
 }
+
+describe('train.evaluate', () => {
+  it("gives PyTorch's cross-entropy of the model's scores, and its accuracy", () => {
+    const model = fixtureModel();
+    const x = fromFixture(fixture.x);
+    const labels = Int32Array.from(fixture.y.data as number[]);
+    const scores = evaluate(model, new TensorDataset(x, tf.tensor1d(labels, 'int32')));
+    // The fixture's loss is cross-entropy + L1 + L2 penalties; ce_loss is PyTorch's F.cross_entropy alone.
+    expect(scores.loss).toBeCloseTo(fixture.ce_loss.data[0], 5);
+    const predicted = argmaxRows(model.forward(x).dataSync() as Float32Array, 4);
+    expect(scores.accuracy).toBe(predicted.filter((p, i) => p === labels[i]).length / labels.length);
+  });
+});
 
 describe('train.step', () => {
   it('takes the same two SGD steps as PyTorch on cross-entropy + L1 + L2 with weight decay', () => {
