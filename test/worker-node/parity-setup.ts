@@ -9,6 +9,7 @@ import { readCsv } from '../../sdk/data/csv';
 import type { Dataset } from '../../sdk/data/dataset';
 import type { ParityCase } from '../worker/provided';
 import { provideCorpus } from './corpus-setup';
+import { provideDigits } from './digits-setup';
 import { provideImageParity } from './image-parity-setup';
 
 const MODEL = 'phone-price';
@@ -22,6 +23,7 @@ export default async function setup(project: TestProject): Promise<void> {
   provideCorpus(project); // the hardening tests' files (corpus.test.ts, properties.test.ts)
   await ready();
   await provideImageParity(project); // the image routes' expected answers (image-parity.test.ts)
+  await provideDigits(project); // the digit classifier's expected answers (digits.test.ts)
   const bundle = await load(path.join(root, BUNDLE));
   try {
     const data = await readCsv(path.join(root, DATA), { target: TARGET });

@@ -10,8 +10,14 @@ export interface ParityCase {
   expected: Prediction[];
 }
 
+export interface DigitsCase {
+  /** Held-out MNIST digits drawn as PNG (base64), each with what the SDK's bundle answers for those bytes. */
+  cases: { digit: number; png: string; expected: Prediction }[];
+}
+
 declare module 'vitest' {
   export interface ProvidedContext {
     parity: ParityCase;
+    digits: DigitsCase;
   }
 }
