@@ -4,7 +4,8 @@
  * kind of 4xx, including a 1.5 MiB body streamed without Content-Length). Reports requests/s, latency p50/p99, the
  * answers per status and per kind, connection errors, the resident memory of wrangler dev's two workerd processes
  * (the Worker's, also every 1000 requests, and wrangler's proxy) and the tfjs tensor count (GET /healthz) before and
- * after. Fails (exit status 1) on any 5xx, connection error or unexpected status. A 503 "Your worker restarted
+ * after. Image requests may be refused with 429 busy (they take turns per isolate, worker/image/admission.ts).
+ * Fails (exit status 1) on any 5xx, connection error or unexpected status. A 503 "Your worker restarted
  * mid-request" comes from wrangler's proxy when its connection to the Worker drops.
  *
  * A hand-written loop over Node's fetch rather than autocannon: autocannon always sends Content-Length, and the mix
@@ -140,9 +141,9 @@ export function mix(): Kind[] {
     // Valid requests: 70 in 100.
     { name: 'predict, 1 row', share: 40, expect: [200], request: () => post(predict, JSON.stringify({ instances: [rows[next++ % rows.length]] }))() },
     { name: 'predict, 64 rows', share: 15, expect: [200], request: post(predict, many) },
-    { name: 'conv2d sobel_x, image', share: 7, expect: [200], request: post('/v1/image/conv2d?kernel=sobel_x', image, jpeg) },
-    { name: 'max pool 4, image', share: 4, expect: [200], request: post('/v1/image/pool?mode=max&kernel_size=4', image, jpeg) },
-    { name: 'features transform, image', share: 4, expect: [200], request: post('/v1/models/features/transform', image, jpeg) },
+    { name: 'conv2d sobel_x, image', share: 7, expect: [200, 429], request: post('/v1/image/conv2d?kernel=sobel_x', image, jpeg) },
+    { name: 'max pool 4, image', share: 4, expect: [200, 429], request: post('/v1/image/pool?mode=max&kernel_size=4', image, jpeg) },
+    { name: 'features transform, image', share: 4, expect: [200, 429], request: post('/v1/models/features/transform', image, jpeg) },
     // Bad requests: 30 in 100.
     { name: 'malformed JSON', share: 4, expect: [400], request: post(predict, one.slice(0, -3)) },
     { name: 'unknown model', share: 3, expect: [404], request: post('/v1/models/nope/predict', one) },
@@ -152,9 +153,9 @@ export function mix(): Kind[] {
     { name: '1.5 MiB chunked JSON', share: 2, expect: [413], request: () => ({ path: predict, init: chunked(oversized(1.5 * 2 ** 20), json) }) },
     { name: 'invalid values', share: 4, expect: [422], request: post(predict, JSON.stringify({ instances: [rows[0].map((v, i) => (i === 3 ? 'NaN' : v))] })) },
     { name: 'gzip body', share: 2, expect: [415], request: post(predict, gzipSync(one), { ...json, 'Content-Encoding': 'gzip' }) },
-    { name: 'corrupt JPEG', share: 3, expect: [422], request: post('/v1/image/conv2d?kernel=blur', bad('truncated.jpg'), jpeg) },
-    { name: '10 000² PNG bomb', share: 3, expect: [413], request: post('/v1/image/conv2d', bad('bomb-10000x10000.png'), { 'Content-Type': 'image/png' }) },
-    { name: 'not an image', share: 2, expect: [415], request: post('/v1/image/pool?kernel_size=2', bad('not-an-image.txt'), { 'Content-Type': 'image/png' }) },
+    { name: 'corrupt JPEG', share: 3, expect: [422, 429], request: post('/v1/image/conv2d?kernel=blur', bad('truncated.jpg'), jpeg) },
+    { name: '10 000² PNG bomb', share: 3, expect: [413, 429], request: post('/v1/image/conv2d', bad('bomb-10000x10000.png'), { 'Content-Type': 'image/png' }) },
+    { name: 'not an image', share: 2, expect: [415, 429], request: post('/v1/image/pool?kernel_size=2', bad('not-an-image.txt'), { 'Content-Type': 'image/png' }) },
   ];
 }
 
