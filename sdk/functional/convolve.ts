@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { differentiable } from './differentiable';
 import { isOne, shape4, type ExplicitPadding } from './window';
 
 type Pair = readonly [number, number];
@@ -15,7 +16,7 @@ export interface ResolvedConv2dOptions {
 /**
  * conv2d's arithmetic, on checked arguments: `x` NCHW (rank 4) or CHW (rank 3), `weight` `[Cout, Cin, kh, kw]`,
  * optional `bias` `[Cout]`, output in the layout of `x`. Like every differentiable op in edgeml its backward is
- * written beside its forward (tf.customGrad):
+ * written beside its forward (differentiable):
  *
  *   dx = the transposed convolution of dy by the weight (over the padded input, whose padding is dropped);
  *   dW[o, i, a, b] = Σ over n, p, q of x_padded[n, i, p·sh + a·dh, q·sw + b·dw] · dy[n, o, p, q];
@@ -37,9 +38,7 @@ export function convolve(
 function convolution({ stride, dilation, padding }: ResolvedConv2dOptions) {
   // tfjs's explicit padding: no padded copy of the input, forward or backward.
   const pad: ExplicitPadding = [[0, 0], padding[0], padding[1], [0, 0]];
-  return tf.customGrad((...args: unknown[]) => {
-    const save = args.pop() as tf.GradSaveFunc;
-    const [x, weight, bias] = args as [tf.Tensor, tf.Tensor, tf.Tensor | undefined];
+  return differentiable(([x, weight, bias], save) => {
     const nhwc = toNhwc(x);
     const filter = tf.transpose(weight, [2, 3, 1, 0]) as tf.Tensor4D;
     save([nhwc, filter]);
@@ -56,7 +55,7 @@ function convolution({ stride, dilation, padding }: ResolvedConv2dOptions) {
         return bias ? [...grads, tf.sum(dyNhwc, [0, 1, 2])] : grads;
       },
     };
-  }) as (...inputs: tf.Tensor[]) => tf.Tensor;
+  });
 }
 
 function forward(x: tf.Tensor4D, filter: tf.Tensor4D, stride: Pair, dilation: Pair, pad: ExplicitPadding): tf.Tensor4D {

@@ -33,8 +33,10 @@ export const kernels = {
 };
 
 /**
- * Makes an op whose backward is written beside its forward (tf.customGrad, typed). Every op on edgeml's training
- * path is built this way, so training needs no part of tfjs's gradient registry and records one tape node per op.
+ * Makes an op whose backward is written beside its forward (tf.customGrad, typed). Every differentiable op of
+ * edgeml's is built this way, so training needs no part of tfjs's gradient registry and records one tape node per
+ * op. An op without options is made once, at module level; one with options (conv2d's stride, a pool's windows) is
+ * made per call with the options in its closure, which costs a closure, not a kernel.
  * Tensors the backward needs go through `save`, which keeps them alive until the backward pass has run.
  *
  * When no gradient tape is recording (inference, evaluation) the forward runs alone, in a tidy scope: tf.customGrad

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { ArgumentError } from '../errors';
+import { differentiable } from './differentiable';
 import { elementCount, outputSize, shape4, toPair, type ExplicitPadding, type IntOrPair, type OpCost } from './window';
 
 export interface Pool2dOptions {
@@ -176,8 +177,7 @@ interface PoolKernel {
  * a reshape rather than a transpose.
  */
 function pool(x: tf.Tensor, [rows, columns]: [PoolAxis, PoolAxis], kernel: PoolKernel): tf.Tensor {
-  const op = tf.customGrad((...args: unknown[]) => {
-    const [input, save] = args as [tf.Tensor, tf.GradSaveFunc];
+  const op = differentiable(([input], save) => {
     const planes = tf.reshape(input, [-1, rows.size, columns.size, 1]) as tf.Tensor4D;
     const y = kernel.forward(planes);
     save([planes, y]);
@@ -189,7 +189,7 @@ function pool(x: tf.Tensor, [rows, columns]: [PoolAxis, PoolAxis], kernel: PoolK
         return tf.reshape(dPlanes, input.shape);
       },
     };
-  }) as (input: tf.Tensor) => tf.Tensor;
+  });
   return tf.tidy(() => op(x));
 }
 
