@@ -292,6 +292,255 @@ describe.skipIf(!hasChromium)(
       expect(takeProblems()).toEqual([]);
     });
 
+    describe('draw a digit', () => {
+      /** A point on the canvas, as fractions of its width and height. */
+      type Point = [x: number, y: number];
+
+      const ONE: Point[][] = [[[0.5, 0.15], [0.5, 0.85]]];
+      const SEVEN: Point[][] = [
+        [[0.25, 0.2], [0.75, 0.2]],
+        [[0.75, 0.2], [0.4, 0.85]],
+      ];
+      /** An ellipse of many small moves. */
+      const ZERO: Point[][] = [
+        Array.from({ length: 49 }, (_, i): Point => {
+          const angle = (i / 48) * 2 * Math.PI;
+          return [0.5 + 0.22 * Math.sin(angle), 0.5 - 0.33 * Math.cos(angle)];
+        }),
+      ];
+
+      /** Draws `strokes` on `target`'s canvas with Chromium's mouse: press, move in small steps, release. */
+      async function draw(target: Page, strokes: Point[][]) {
+        await target.locator('#digit-canvas').scrollIntoViewIfNeeded();
+        const box = (await target.locator('#digit-canvas').boundingBox())!;
+        const at = ([x, y]: Point) => [box.x + x * box.width, box.y + y * box.height] as const;
+        for (const [first, ...rest] of strokes) {
+          await target.mouse.move(...at(first));
+          await target.mouse.down();
+          for (const point of rest) await target.mouse.move(...at(point), { steps: rest.length > 4 ? 2 : 16 });
+          await target.mouse.up();
+        }
+      }
+
+      /**
+       * Runs `act` on `target` and waits until the page has shown the answers to everything it sent; gives the body
+       * of the last image the page sent to predict, and of the last it sent to transform (the same canvas).
+       */
+      async function settled(target: Page, act: () => Promise<unknown>) {
+        const sent: Record<string, Buffer[]> = { predict: [], transform: [] };
+        const record = (request: import('playwright-core').Request) => {
+          const route = new URL(request.url()).pathname.match(/^\/v1\/models\/[^/]+\/(predict|transform)$/)?.[1];
+          if (route && request.method() === 'POST') sent[route].push(request.postDataBuffer()!);
+        };
+        target.on('request', record);
+        try {
+          await act();
+          await target.waitForSelector('#digit-result[aria-busy="false"]', { state: 'attached' });
+        } finally {
+          target.off('request', record);
+        }
+        expect(sent.predict.length, 'images sent to predict').toBeGreaterThan(0);
+        expect(sent.transform.at(-1)).toEqual(sent.predict.at(-1));
+        return new Uint8Array(sent.predict.at(-1)!);
+      }
+
+      /**
+       * Draws `strokes` on `target`'s canvas with a finger: touch events through the DevTools protocol (Chromium turns
+       * them into pointer events of type touch), in steps of about 1/40 of the canvas.
+       */
+      async function touch(target: Page, strokes: Point[][]) {
+        await target.locator('#digit-canvas').scrollIntoViewIfNeeded();
+        const box = (await target.locator('#digit-canvas').boundingBox())!;
+        const cdp = await target.context().newCDPSession(target);
+        const at = ([x, y]: Point) => ({ x: box.x + x * box.width, y: box.y + y * box.height });
+        try {
+          for (const [first, ...rest] of strokes) {
+            await cdp.send('Input.dispatchTouchEvent', { type: 'touchStart', touchPoints: [at(first)] });
+            let from = first;
+            for (const to of rest) {
+              const steps = Math.max(1, Math.ceil(Math.hypot(to[0] - from[0], to[1] - from[1]) * 40));
+              for (let i = 1; i <= steps; i++) {
+                const point: Point = [from[0] + ((to[0] - from[0]) * i) / steps, from[1] + ((to[1] - from[1]) * i) / steps];
+                await cdp.send('Input.dispatchTouchEvent', { type: 'touchMove', touchPoints: [at(point)] });
+              }
+              from = to;
+            }
+            await cdp.send('Input.dispatchTouchEvent', { type: 'touchEnd', touchPoints: [] });
+          }
+        } finally {
+          await cdp.detach();
+        }
+      }
+
+      /** Clears the canvas, draws `strokes`, and checks that `target` shows the class `expected` and the API's
+       *  answer (probabilities and feature maps) for the PNG it sent. */
+      async function drawAndCheck(target: Page, strokes: Point[][], expected: number, drawWith = draw) {
+        await target.click('#digit-clear');
+        const png = await settled(target, () => drawWith(target, strokes));
+        expect([...png.subarray(1, 4)].map((c) => String.fromCharCode(c)).join('')).toBe('PNG');
+        const answer = await call('/v1/models/digits/predict', png, 'image/png');
+        expect(answer.status).toBe(200);
+        const { model, predictions } = answer.json() as { model: string; predictions: (Prediction & { class: number })[] };
+        expect(model).toBe('digits');
+        const shown = (await target.textContent('#digit-label')) ?? '';
+        const probabilities = predictions[0].probabilities.map((p) => p.toFixed(3)).join(' ');
+        expect(shown, `the class shown for a drawn ${expected} (probabilities ${probabilities})`).toBe(String(expected));
+        expect(predictions[0].class).toBe(expected);
+
+        // Ten bars, in label order, that are the API's probabilities and add up to 1.
+        const values = await target.locator('#digit-bars .value').allTextContents();
+        expect(values).toEqual(predictions[0].probabilities.map((p) => `${(p * 100).toFixed(1)}%`));
+        expect(values.reduce((sum, value) => sum + Number.parseFloat(value), 0)).toBeCloseTo(100, 0);
+        const widths = await target.locator('#digit-bars .fill').evaluateAll((fills) =>
+          fills.map((fill) => Number.parseFloat((fill as HTMLElement).style.width)),
+        );
+        expect(widths).toHaveLength(10);
+        expect(widths.reduce((sum, width) => sum + width, 0)).toBeGreaterThan(99.5);
+        expect(widths.reduce((sum, width) => sum + width, 0)).toBeLessThan(100.5);
+        await expect(target.textContent('#digit-bars .best .name')).resolves.toBe(String(expected));
+        await expect(target.locator('#digit-bars .name').allTextContents()).resolves.toEqual(
+          Array.from({ length: 10 }, (_, i) => String(i)),
+        );
+
+        // The first layer's feature maps of the same PNG, loaded.
+        const maps = await call('/v1/models/digits/transform', png, 'image/png');
+        expect(maps.status).toBe(200);
+        const [channels, height, width] = maps.headers.get('X-Output-Shape')!.split(',').map(Number).slice(-3);
+        expect([height, width]).toEqual([28, 28]);
+        await expect(target.textContent('#digit-maps-caption')).resolves.toContain(`${channels} channels, 28 × 28`);
+        const view = new DataView(maps.bytes.buffer, maps.bytes.byteOffset);
+        const image = await target.$eval('#digit-maps', (img: HTMLImageElement) => [img.complete, img.naturalWidth, img.naturalHeight]);
+        expect(image).toEqual([true, view.getUint32(16), view.getUint32(20)]);
+        await expect(target.isVisible('#digit-maps')).resolves.toBe(true);
+        await expect(target.isHidden('#digit-error')).resolves.toBe(true);
+      }
+
+      it('says what the model is', async () => {
+        await page.waitForFunction(() => !document.querySelector('#digit-about')?.textContent?.startsWith('Loading'));
+        const about = (await page.textContent('#digit-about')) ?? '';
+        expect(about).toContain('The digits model');
+        expect(about).toContain('28 × 28');
+        await expect(page.isHidden('#digit-error')).resolves.toBe(true);
+        expect(takeProblems()).toEqual([]);
+      });
+
+      it.each([
+        { digit: '1', strokes: ONE, how: 'a vertical stroke' },
+        { digit: '7', strokes: SEVEN, how: 'a horizontal then a diagonal stroke' },
+        { digit: '0', strokes: ZERO, how: 'an ellipse of small moves' },
+      ])('classifies a $digit drawn with the mouse as $how, with its probabilities and feature maps', async ({
+        digit,
+        strokes,
+      }) => {
+        await drawAndCheck(page, strokes, Number(digit));
+        if (digit === '0') {
+          await page.locator('#digit-title').scrollIntoViewIfNeeded();
+          await page.screenshot({ path: path.join(ARTIFACTS, 'demo-digit.png'), fullPage: true });
+        }
+        expect(takeProblems()).toEqual([]);
+      });
+
+      it('sends the drawing while the pen is still down, at most every 300 ms', async () => {
+        await page.click('#digit-clear');
+        await page.locator('#digit-canvas').scrollIntoViewIfNeeded();
+        const box = (await page.locator('#digit-canvas').boundingBox())!;
+        const sent: number[] = [];
+        const record = (request: import('playwright-core').Request) => {
+          if (request.url().endsWith('/v1/models/digits/predict')) sent.push(Date.now());
+        };
+        page.on('request', record);
+        try {
+          await page.mouse.move(box.x + box.width / 2, box.y + box.height * 0.15);
+          // The first answer while the pen is down (a 300 ms wait, then the request), long before the stroke ends.
+          const answered = page.waitForResponse((r) => r.url().endsWith('/v1/models/digits/predict'));
+          await page.mouse.down();
+          const start = Date.now();
+          for (let i = 1; i <= 20; i++) {
+            await page.mouse.move(box.x + box.width / 2, box.y + box.height * (0.15 + 0.035 * i));
+            await page.waitForTimeout(50);
+          }
+          const drawn = Date.now() - start;
+          await answered;
+          const whileDown = sent.length;
+          expect(whileDown, `requests while drawing for ${drawn} ms`).toBeGreaterThanOrEqual(1);
+          expect(whileDown).toBeLessThanOrEqual(Math.ceil(drawn / 300) + 1);
+          await page.mouse.up();
+          await page.waitForSelector('#digit-result[aria-busy="false"]', { state: 'attached' });
+          expect(sent.length).toBeGreaterThan(whileDown); // lifting the pen sends the finished stroke
+          await expect(page.textContent('#digit-label')).resolves.toBe('1');
+        } finally {
+          page.off('request', record);
+        }
+        expect(takeProblems()).toEqual([]);
+      });
+
+      it('clears the canvas and the answer', async () => {
+        await drawAndCheck(page, SEVEN, 7);
+        const before = await page.$eval('#digit-canvas', (canvas: HTMLCanvasElement) => canvas.toDataURL());
+        await page.click('#digit-clear');
+        await expect(page.textContent('#digit-label')).resolves.toBe('–');
+        await expect(page.locator('#digit-bars li').count()).resolves.toBe(0);
+        await expect(page.isHidden('#digit-maps')).resolves.toBe(true);
+        await expect(page.isHidden('#digit-error')).resolves.toBe(true);
+        const pixels = await page.$eval('#digit-canvas', (canvas: HTMLCanvasElement) => {
+          const { data } = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height);
+          return new Set(new Uint32Array(data.buffer)).size;
+        });
+        expect(pixels, 'distinct colours on the cleared canvas').toBe(1);
+        expect(await page.$eval('#digit-canvas', (canvas: HTMLCanvasElement) => canvas.toDataURL())).not.toBe(before);
+        expect(takeProblems()).toEqual([]);
+      });
+
+      it("shows the API's message for a blank canvas, and recovers when a digit is drawn", async () => {
+        await page.click('#digit-clear');
+        const png = await settled(page, () => page.click('#digit-form button[type="submit"]'));
+        const answer = await call('/v1/models/digits/predict', png, 'image/png');
+        expect(answer.status).toBe(422);
+        const { code, message } = answer.json().error;
+        expect(message).toContain('blank');
+        await expect(page.textContent('#digit-error')).resolves.toBe(`422 ${code}: ${message}`);
+        await expect(page.textContent('#digit-label')).resolves.toBe('–');
+        await expect(page.isHidden('#digit-maps')).resolves.toBe(true);
+        // Both requests (predict and transform) are refused.
+        expect(takeProblems()).toEqual([failedLoad(422), failedLoad(422)]);
+        await page.screenshot({ path: path.join(ARTIFACTS, 'demo-digit-blank.png'), fullPage: true });
+
+        await drawAndCheck(page, ONE, 1);
+        expect(takeProblems()).toEqual([]);
+      });
+
+      it('draws with a finger on a phone in the dark colour scheme: light ink on dark, the page not scrolling', async () => {
+        const phone = await browser.newPage({ viewport: { width: 390, height: 844 }, colorScheme: 'dark', hasTouch: true });
+        try {
+          const errors: string[] = [];
+          await watch(phone, errors);
+          await phone.goto(server.url);
+          await phone.waitForFunction(() => !document.querySelector('#digit-about')?.textContent?.startsWith('Loading'));
+          await phone.locator('#digit-canvas').scrollIntoViewIfNeeded();
+          const scrolled = await phone.evaluate(() => window.scrollY);
+          await drawAndCheck(phone, SEVEN, 7, touch);
+          await drawAndCheck(phone, ZERO, 0, touch);
+          await expect(phone.evaluate(() => window.scrollY)).resolves.toBe(scrolled);
+          // The paper is dark and the ink light here; the API takes either polarity.
+          const [paper, ink] = await phone.$eval('#digit-canvas', (canvas: HTMLCanvasElement) => {
+            const { data } = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height);
+            const grey = (i: number) => (data[i] + data[i + 1] + data[i + 2]) / 3;
+            let brightest = 0;
+            for (let i = 0; i < data.length; i += 4) brightest = Math.max(brightest, grey(i));
+            return [grey(0), brightest];
+          });
+          expect(paper).toBeLessThan(64);
+          expect(ink).toBeGreaterThan(192);
+          await expect(phone.evaluate(() => document.documentElement.scrollWidth)).resolves.toBeLessThanOrEqual(390);
+          await phone.locator('#digit-title').scrollIntoViewIfNeeded();
+          await phone.screenshot({ path: path.join(ARTIFACTS, 'demo-digit-phone-dark.png') });
+          expect(errors).toEqual([]);
+        } finally {
+          await phone.close();
+        }
+      });
+    });
+
     it('fits a phone screen in the dark colour scheme', async () => {
       const phone = await browser.newPage({ viewport: { width: 390, height: 844 }, colorScheme: 'dark' });
       try {

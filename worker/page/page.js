@@ -162,10 +162,19 @@ function phoneInstance() {
 }
 
 /** @param {string[]} labels @param {{ label: string, probabilities: number[] }} prediction */
-function showPrediction(labels, { label, probabilities }) {
-  find('#phone-label', HTMLElement).textContent = label;
+function showPrediction(labels, prediction) {
+  showBars(find('#phone-label', HTMLElement), find('#phone-bars', HTMLElement), labels, prediction);
+}
+
+/**
+ * The predicted label in `verdict` and one bar per class in `bars`, the most probable highlighted.
+ * @param {HTMLElement} verdict @param {HTMLElement} bars @param {string[]} labels
+ * @param {{ label: string, probabilities: number[] }} prediction
+ */
+function showBars(verdict, bars, labels, { label, probabilities }) {
+  verdict.textContent = label;
   const best = Math.max(...probabilities);
-  find('#phone-bars', HTMLElement).replaceChildren(
+  bars.replaceChildren(
     ...labels.map((name, i) => {
       const fill = element('span', { className: 'fill' });
       fill.style.width = `${(probabilities[i] * 100).toFixed(1)}%`;
@@ -225,6 +234,216 @@ async function startPhone() {
   } catch (error) {
     showError(phoneError, error);
     phoneResult.setAttribute('aria-busy', 'false');
+  }
+}
+
+// --------------------------------------------------------------------------------------------------------- digits
+
+const DIGITS = 'digits';
+/** While drawing, the drawing is sent at most this often; lifting the pen sends it at once. */
+const DRAW_INTERVAL_MS = 300;
+
+const digitForm = find('#digit-form', HTMLFormElement);
+const canvas = find('#digit-canvas', HTMLCanvasElement);
+const digitResult = find('#digit-result', HTMLElement);
+const digitError = find('#digit-error', HTMLElement);
+const digitMaps = find('#digit-maps', HTMLImageElement);
+const pen = /** @type {CanvasRenderingContext2D} */ (canvas.getContext('2d'));
+
+/** The strokes drawn, in canvas pixels: kept to paint them again when the colour scheme changes. */
+const strokes = /** @type {{ x: number, y: number }[][]} */ ([]);
+/** The stroke being drawn and the pointer drawing it, or null. */
+let drawing = /** @type {{ pointer: number, points: { x: number, y: number }[] } | null} */ (null);
+/** The classes' names (the manifest's labels); until the manifest is read, the digits. */
+let digitLabels = Array.from({ length: 10 }, (_, i) => String(i));
+
+/**
+ * Sending: one request pair (predict and transform) at a time; `changed` says the canvas differs from what was last
+ * sent, `timer` is the pending send while drawing. A Clear starts a new `generation`: answers from before it are dropped.
+ */
+const sending = { busy: false, changed: false, timer: /** @type {number | undefined} */ (undefined), generation: 0 };
+
+/** The canvas's colours: the page's own (dark ink on light paper, or the reverse in the dark scheme; the API
+ *  takes either). */
+function colours() {
+  const style = getComputedStyle(canvas);
+  return { paper: style.getPropertyValue('--paper').trim() || '#fff', ink: style.getPropertyValue('--pen').trim() || '#000' };
+}
+
+/** Paints the paper, then every stroke. */
+function paint() {
+  const { paper, ink } = colours();
+  pen.fillStyle = paper;
+  pen.fillRect(0, 0, canvas.width, canvas.height);
+  pen.strokeStyle = ink;
+  pen.fillStyle = ink;
+  pen.lineWidth = canvas.width / 14;
+  pen.lineCap = 'round';
+  pen.lineJoin = 'round';
+  for (const points of strokes) paintStroke(points, 0);
+}
+
+/**
+ * Paints `points` from index `from` on (a dot for a one-point stroke).
+ * @param {{ x: number, y: number }[]} points @param {number} from
+ */
+function paintStroke(points, from) {
+  if (points.length === 1) {
+    pen.beginPath();
+    pen.arc(points[0].x, points[0].y, pen.lineWidth / 2, 0, 2 * Math.PI);
+    pen.fill();
+    return;
+  }
+  pen.beginPath();
+  pen.moveTo(points[Math.max(0, from - 1)].x, points[Math.max(0, from - 1)].y);
+  for (const { x, y } of points.slice(Math.max(1, from))) pen.lineTo(x, y);
+  pen.stroke();
+}
+
+/** The pointer's position in canvas pixels (the canvas may be shown smaller than its bitmap). @param {PointerEvent} event */
+function canvasPoint(event) {
+  const box = canvas.getBoundingClientRect();
+  return {
+    x: ((event.clientX - box.left) * canvas.width) / box.width,
+    y: ((event.clientY - box.top) * canvas.height) / box.height,
+  };
+}
+
+/** @param {PointerEvent} event */
+function startStroke(event) {
+  if (drawing !== null || (event.pointerType === 'mouse' && event.button !== 0)) return;
+  event.preventDefault();
+  canvas.setPointerCapture(event.pointerId);
+  drawing = { pointer: event.pointerId, points: [canvasPoint(event)] };
+  strokes.push(drawing.points);
+  paintStroke(drawing.points, 0);
+  scheduleSend(false);
+}
+
+/** @param {PointerEvent} event */
+function extendStroke(event) {
+  if (drawing === null || event.pointerId !== drawing.pointer) return;
+  const from = drawing.points.length;
+  // Every position the browser saw since the last event, for a smooth line under a fast hand.
+  const events = typeof event.getCoalescedEvents === 'function' ? event.getCoalescedEvents() : [];
+  for (const each of events.length > 0 ? events : [event]) drawing.points.push(canvasPoint(each));
+  paintStroke(drawing.points, from);
+  scheduleSend(false);
+}
+
+/** @param {PointerEvent} event */
+function endStroke(event) {
+  if (drawing === null || event.pointerId !== drawing.pointer) return;
+  drawing = null;
+  scheduleSend(true);
+}
+
+/** Sends the canvas now, or within DRAW_INTERVAL_MS while drawing. @param {boolean} now */
+function scheduleSend(now) {
+  sending.changed = true;
+  digitResult.setAttribute('aria-busy', 'true');
+  if (now) {
+    clearTimeout(sending.timer);
+    sending.timer = undefined;
+    send();
+  } else if (sending.timer === undefined) {
+    sending.timer = setTimeout(() => {
+      sending.timer = undefined;
+      send();
+    }, DRAW_INTERVAL_MS);
+  }
+}
+
+/** Sends the canvas as a PNG unless a request is on its way (its end sends again if the canvas changed since). */
+async function send() {
+  if (sending.busy || !sending.changed) return;
+  sending.busy = true;
+  sending.changed = false;
+  const generation = sending.generation;
+  try {
+    const png = await new Promise((resolve) => canvas.toBlob(resolve, 'image/png'));
+    if (!(png instanceof Blob)) throw new ApiError(0, { code: 'canvas_error', message: 'the browser could not make a PNG of the canvas' });
+    await classify(new Uint8Array(await png.arrayBuffer()), generation);
+  } finally {
+    sending.busy = false;
+    if (sending.changed && sending.timer === undefined) send();
+    else if (!sending.changed) digitResult.setAttribute('aria-busy', 'false');
+  }
+}
+
+/**
+ * The class and probabilities (predict), and the first layer's feature maps (transform), of one PNG; shown unless a
+ * Clear came in between.
+ * @param {Uint8Array<ArrayBuffer>} png the canvas's PNG file @param {number} generation
+ */
+async function classify(png, generation) {
+  const post = (/** @type {string} */ route) =>
+    api(`/v1/models/${DIGITS}/${route}`, { method: 'POST', headers: { 'Content-Type': 'image/png' }, body: png });
+  try {
+    const [predicted, transformed] = await Promise.all([post('predict'), post('transform')]);
+    const [{ predictions }, maps] = await Promise.all([predicted.json(), transformed.blob()]);
+    if (generation !== sending.generation) return;
+    digitError.hidden = true;
+    showBars(find('#digit-label', HTMLElement), find('#digit-bars', HTMLElement), digitLabels, predictions[0]);
+    const shape = (transformed.headers.get('X-Output-Shape') ?? '').match(/\d+/g)?.map(Number) ?? [];
+    const [channels, height, width] = shape.slice(-3);
+    showBlob(digitMaps, maps);
+    find('#digit-maps-caption', HTMLElement).textContent =
+      `First-layer feature maps: ${channels} channels, ${height} × ${width}, of the digit as the network sees it ` +
+      '(cropped, scaled and centred as MNIST\u2019s digits are)';
+  } catch (error) {
+    if (generation !== sending.generation) return;
+    resetDigitResult();
+    showError(digitError, error);
+  }
+}
+
+function resetDigitResult() {
+  find('#digit-label', HTMLElement).textContent = '–';
+  find('#digit-bars', HTMLElement).replaceChildren();
+  showBlob(digitMaps, null);
+  find('#digit-maps-caption', HTMLElement).textContent = 'First-layer feature maps';
+}
+
+/** A blank canvas, no answer on show, and none of the requests on their way shown. */
+function clearDigit() {
+  strokes.length = 0;
+  drawing = null;
+  clearTimeout(sending.timer);
+  sending.timer = undefined;
+  sending.changed = false;
+  sending.generation++;
+  paint();
+  resetDigitResult();
+  digitError.hidden = true;
+  if (!sending.busy) digitResult.setAttribute('aria-busy', 'false');
+}
+
+async function startDigits() {
+  paint();
+  canvas.addEventListener('pointerdown', startStroke);
+  canvas.addEventListener('pointermove', extendStroke);
+  canvas.addEventListener('pointerup', endStroke);
+  canvas.addEventListener('pointercancel', endStroke);
+  find('#digit-clear', HTMLButtonElement).addEventListener('click', clearDigit);
+  // Classify sends the canvas as it is, drawn or not: the API says what it makes of it.
+  digitForm.addEventListener('submit', (event) => {
+    event.preventDefault();
+    scheduleSend(true);
+  });
+  matchMedia('(prefers-color-scheme: dark)').addEventListener('change', () => paint());
+  try {
+    /** @type {Manifest & { input?: { height?: number, width?: number } }} */
+    const manifest = await (await api(`/v1/models/${DIGITS}`)).json();
+    digitLabels = manifest.labels;
+    const { test_accuracy: accuracy } = manifest.metrics;
+    const score = typeof accuracy === 'number' ? `, ${(accuracy * 100).toFixed(1)}% right on held-out MNIST digits` : '';
+    const size = manifest.input?.height ? ` a ${manifest.input.height} × ${manifest.input.width} picture` : '';
+    find('#digit-about', HTMLElement).textContent =
+      `The ${DIGITS} model, a small CNN${score}. Draw with the mouse, a pen or a finger: as you draw, the Worker ` +
+      `crops, scales and centres the drawing into${size} as MNIST's digits are, and classifies it.`;
+  } catch (error) {
+    showError(digitError, error);
   }
 }
 
@@ -440,6 +659,7 @@ async function startHealth() {
 
 startHealth();
 startPhone();
+startDigits();
 startImage().catch((error) => {
   showError(imageError, error);
   imageResult.setAttribute('aria-busy', 'false');
