@@ -14,7 +14,7 @@ describe('wrangler dev', () => {
 
   it('answers /healthz on the wasm backend', async () => {
     const response = await fetch(`${server.url}/healthz`);
-    expect(await response.json()).toMatchObject({ status: 'ok', backend: 'wasm', models: ['phone-price', 'features'] });
+    expect(await response.json()).toMatchObject({ status: 'ok', backend: 'wasm', models: ['phone-price', 'features', 'digits'] });
   });
 
   it('predicts a row of the synthetic data set', async () => {
