@@ -412,6 +412,13 @@ describe.skipIf(!hasChromium)(
         const image = await target.$eval('#digit-maps', (img: HTMLImageElement) => [img.complete, img.naturalWidth, img.naturalHeight]);
         expect(image).toEqual([true, view.getUint32(16), view.getUint32(20)]);
         await expect(target.isVisible('#digit-maps')).resolves.toBe(true);
+
+        // The 28×28 picture the network sees, as the API renders it for the same PNG.
+        const seen = await call('/v1/models/digits/transform?layer=input', png, 'image/png');
+        expect(seen.headers.get('X-Output-Shape')).toBe('1,1,28,28');
+        const seenView = new DataView(seen.bytes.buffer, seen.bytes.byteOffset);
+        const input = await target.$eval('#digit-input', (img: HTMLImageElement) => [img.complete, img.naturalWidth, img.naturalHeight]);
+        expect(input).toEqual([true, seenView.getUint32(16), seenView.getUint32(20)]);
         await expect(target.isHidden('#digit-error')).resolves.toBe(true);
       }
 
@@ -501,8 +508,9 @@ describe.skipIf(!hasChromium)(
         await expect(page.textContent('#digit-error')).resolves.toBe(`422 ${code}: ${message}`);
         await expect(page.textContent('#digit-label')).resolves.toBe('–');
         await expect(page.isHidden('#digit-maps')).resolves.toBe(true);
-        // Both requests (predict and transform) are refused.
-        expect(takeProblems()).toEqual([failedLoad(422), failedLoad(422)]);
+        await expect(page.isHidden('#digit-input')).resolves.toBe(true);
+        // All three requests (predict, the input picture and the feature maps) are refused.
+        expect(takeProblems()).toEqual([failedLoad(422), failedLoad(422), failedLoad(422)]);
         await page.screenshot({ path: path.join(ARTIFACTS, 'demo-digit-blank.png'), fullPage: true });
 
         await drawAndCheck(page, ONE, 1);

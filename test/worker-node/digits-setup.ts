@@ -25,8 +25,9 @@ export async function provideDigits(project: TestProject): Promise<void> {
         const pixels = mnist[digit].raw.slice((count - 1 - k) * 784, (count - k) * 784); // the held-out end
         const png = encodePng(drawn(pixels, (digit + k) % 3 === 0));
         const x = imageToInput(png, input);
+        const seen = Array.from(x.dataSync());
         const [prediction] = bundle.predictImages(x, true);
-        cases.push({ digit, png: Buffer.from(png).toString('base64'), expected: prediction });
+        cases.push({ digit, png: Buffer.from(png).toString('base64'), input: seen, expected: prediction });
       }
     }
     project.provide('digits', { cases });

@@ -37,3 +37,18 @@ describe('POST /v1/models/digits/predict with an image', () => {
     await expectError(await postPng(png), 422, 'invalid_input');
   });
 });
+
+describe('POST /v1/models/digits/transform?layer=input', () => {
+  it("answers the 28×28 picture the network sees: the SDK's MNIST preprocessing of the bytes", async () => {
+    const [c] = cases;
+    const body = fromBase64(c.png);
+    const init = { method: 'POST', headers: { 'Content-Type': 'image/png' }, body };
+    const response = await viaSelf('/v1/models/digits/transform?layer=input&format=json', init);
+    expect(response.status).toBe(200);
+    const { output } = (await response.json()) as { output: { shape: number[]; data: number[] } };
+    expect(output.shape).toEqual([1, 1, 28, 28]);
+    output.data.forEach((v, i) => expect(v).toBeCloseTo(c.input[i], 6));
+    const png = await viaSelf('/v1/models/digits/transform?layer=input', init);
+    expect(png.headers.get('X-Output-Shape')).toBe('1,1,28,28');
+  });
+});

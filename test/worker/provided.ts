@@ -11,8 +11,8 @@ export interface ParityCase {
 }
 
 export interface DigitsCase {
-  /** Held-out MNIST digits drawn as PNG (base64), each with what the SDK's bundle answers for those bytes. */
-  cases: { digit: number; png: string; expected: Prediction }[];
+  /** Held-out MNIST digits drawn as PNG (base64), each with the SDK's preprocessed 28×28 input and its answer. */
+  cases: { digit: number; png: string; input: number[]; expected: Prediction }[];
 }
 
 declare module 'vitest' {

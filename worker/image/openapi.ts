@@ -4,7 +4,7 @@ import { OpenAPIHono, z, type RouteConfig } from '@hono/zod-openapi';
 import type { AppEnv } from '../bindings';
 import { IMAGE_MEDIA_TYPES } from '../body';
 import { ErrorSchema, errorResponses } from '../errors';
-import { booleanQuery, conv2dPadding, formatQuery, intOrPair, intOrPairQuery, kernelQuery, paddingQuery, Tensor } from './params';
+import { booleanQuery, conv2dPadding, formatQuery, intOrPair, intOrPairQuery, kernelQuery, layerQuery, paddingQuery, Tensor } from './params';
 
 export const Conv2dRequest = z
   .strictObject({
@@ -59,7 +59,7 @@ export const ModelParams = z.object({
   name: z.string().openapi({ param: { name: 'name', in: 'path' }, example: 'features' }),
 });
 
-export const TransformQuery = z.object({ format: formatQuery });
+export const TransformQuery = z.object({ format: formatQuery, layer: layerQuery });
 
 export const Conv2dQuery = z.object({
   kernel: kernelQuery,

@@ -88,6 +88,14 @@ export const formatQuery = inQuery(
   'json',
 );
 
+export const layerQuery = inQuery(
+  z.enum(['output', 'input'], { error: 'layer must be output or input' }),
+  'layer',
+  "output (the default): the model's transform of the image; input: the [1, C, H, W] tensor the model is given, " +
+    "after the manifest's preprocessing (for a digits model, the 28×28 picture MNIST's preprocessing makes).",
+  'input',
+);
+
 export const kernelQuery = inQuery(
   z.string().regex(new RegExp(`^(${KERNEL_NAMES.join('|')})(,(${KERNEL_NAMES.join('|')}))*$`), {
     error: `kernel must be one or more of ${KERNEL_NAMES.join(', ')}, separated by commas`,

@@ -248,6 +248,7 @@ const canvas = find('#digit-canvas', HTMLCanvasElement);
 const digitResult = find('#digit-result', HTMLElement);
 const digitError = find('#digit-error', HTMLElement);
 const digitMaps = find('#digit-maps', HTMLImageElement);
+const digitInput = find('#digit-input', HTMLImageElement);
 const pen = /** @type {CanvasRenderingContext2D} */ (canvas.getContext('2d'));
 
 /** The strokes drawn, in canvas pixels: kept to paint them again when the colour scheme changes. */
@@ -372,21 +373,26 @@ async function send() {
 }
 
 /**
- * The class and probabilities (predict), and the first layer's feature maps (transform), of one PNG; shown unless a
- * Clear came in between.
+ * The class and probabilities (predict), the 28×28 input the network sees (transform?layer=input) and the first
+ * layer's feature maps (transform), of one PNG; shown unless a Clear came in between.
  * @param {Uint8Array<ArrayBuffer>} png the canvas's PNG file @param {number} generation
  */
 async function classify(png, generation) {
   const post = (/** @type {string} */ route) =>
     api(`/v1/models/${DIGITS}/${route}`, { method: 'POST', headers: { 'Content-Type': 'image/png' }, body: png });
   try {
-    const [predicted, transformed] = await Promise.all([post('predict'), post('transform')]);
-    const [{ predictions }, maps] = await Promise.all([predicted.json(), transformed.blob()]);
+    const [predicted, seen, transformed] = await Promise.all([
+      post('predict'),
+      post('transform?layer=input'),
+      post('transform'),
+    ]);
+    const [{ predictions }, input, maps] = await Promise.all([predicted.json(), seen.blob(), transformed.blob()]);
     if (generation !== sending.generation) return;
     digitError.hidden = true;
     showBars(find('#digit-label', HTMLElement), find('#digit-bars', HTMLElement), digitLabels, predictions[0]);
     const shape = (transformed.headers.get('X-Output-Shape') ?? '').match(/\d+/g)?.map(Number) ?? [];
     const [channels, height, width] = shape.slice(-3);
+    showBlob(digitInput, input);
     showBlob(digitMaps, maps);
     find('#digit-maps-caption', HTMLElement).textContent =
       `First-layer feature maps: ${channels} channels, ${height} × ${width}, of the digit as the network sees it ` +
@@ -401,6 +407,7 @@ async function classify(png, generation) {
 function resetDigitResult() {
   find('#digit-label', HTMLElement).textContent = '–';
   find('#digit-bars', HTMLElement).replaceChildren();
+  showBlob(digitInput, null);
   showBlob(digitMaps, null);
   find('#digit-maps-caption', HTMLElement).textContent = 'First-layer feature maps';
 }

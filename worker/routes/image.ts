@@ -188,7 +188,8 @@ export function imageRoutes(
       summary: "An image through an image-transform model (e.g. features: Conv2d(3, 4, 3, stride=2) + MaxPool2d(2))",
       description:
         "The image becomes a [1, C, H, W] tensor (values 0–1, C from the manifest's preprocess.channels) and goes " +
-        'through the model (Bundle.transform). A tabular model answers 422 wrong_task.',
+        'through the model (Bundle.transform); with layer=input the answer is that prepared input itself. A tabular ' +
+        'model answers 422 wrong_task.',
       security: BEARER_SECURITY,
       middleware: [imageModel, acceptBodies('image'), knownQuery(TransformQuery), admission, bodyLimit] as const,
       request: { params: ModelParams, query: TransformQuery, body: { required: true, content: imageContent } },
@@ -267,8 +268,10 @@ export function imageRoutes(
       const prepare = imageShape(input) ? await preparedImage(c, input, limits) : await readImage(c, channels ?? 4, limits);
       // Channel names for the picture: an image transform's labels name its output channels, a classifier's do not.
       const labels = bundle.manifest.task === 'image-transform' ? bundle.manifest.labels : undefined;
-      const output = await run(c.req.valid('query').format ?? 'png', labels, limits, () => {
+      const { format, layer } = c.req.valid('query');
+      const output = await run(format ?? 'png', layer === 'input' ? undefined : labels, limits, () => {
         const x = prepare instanceof tf.Tensor ? prepare : toTensor(prepare, { channels: convert });
+        if (layer === 'input') return batch(x);
         const y = bundle.transform(batch(x));
         if (y.size > limits.maxTensorElements) {
           const message = `the output has ${y.size} elements; at most ${limits.maxTensorElements} are sent`;
