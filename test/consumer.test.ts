@@ -1,7 +1,7 @@
 // edgeml as a user gets it: `npm pack` (which builds dist/ through prepack) unpacked into a TypeScript project of
 // their own, type-checked under each module resolution a project may use, and required from CommonJS.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { repoRoot } from './helpers/fixtures';
@@ -58,6 +58,13 @@ describe('edgeml installed from npm pack', () => {
     const [{ filename }] = JSON.parse(packed.slice(packed.search(/^\[/m))); // after the build's own lines
     execFileSync('tar', ['-xzf', path.join(project, filename), '-C', installed, '--strip-components', '1']);
   }, 300_000);
+
+  it('ships every file its README snippets read (node_modules/edgeml/…)', () => {
+    const readme = readFileSync(path.join(project, 'node_modules', 'edgeml', 'README.md'), 'utf8');
+    const named = [...readme.matchAll(/'node_modules\/edgeml\/([^']+)'/g)].map((m) => m[1]);
+    expect(named.length).toBeGreaterThan(1);
+    expect(named.filter((file) => !existsSync(path.join(project, 'node_modules', 'edgeml', file)))).toEqual([]);
+  });
 
   it('ships the built entries and their declarations', () => {
     const dist = readdirSync(path.join(project, 'node_modules', 'edgeml', 'dist'));

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -242,8 +242,8 @@ describe("README: the course's loop in TypeScript, beside the Python", () => {
     expect(code).toContain("from 'edgeml';");
     expect(code).toContain('epoch < 50;');
     const project = mkdtempSync(path.join(tmpdir(), 'edgeml-readme-course-'));
-    mkdirSync(path.join(project, 'data'));
-    copyFileSync(path.join(repoRoot, 'data/phone-price.csv'), path.join(project, 'data/phone-price.csv'));
+    mkdirSync(path.join(project, 'node_modules'));
+    symlinkSync(repoRoot, path.join(project, 'node_modules/edgeml'), 'dir'); // the package's sample data
     writeFileSync(
       path.join(project, 'course.mts'),
       code.replace("from 'edgeml';", `from ${JSON.stringify(path.join(repoRoot, 'sdk/index.ts'))};`).replace('epoch < 50;', 'epoch < 2;'),
