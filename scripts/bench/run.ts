@@ -21,6 +21,10 @@ const benchmarks: Record<string, { about: string; load: () => Promise<{ run: (o:
     about: '10 000 mixed requests (predict, images, bad input) at concurrency 32 against wrangler dev; memory, tensors',
     load: () => import('./load'),
   },
+  'train-cnn': {
+    about: "one epoch of the digit CNN (8 000 MNIST digits, batch 64, Adam) vs PyTorch's, same shapes, 1 thread",
+    load: () => import('./train-cnn'),
+  },
   heavy: {
     about: '20 s at concurrency 32: half predictions, half the heaviest allowed images; prediction latency, 5xx',
     load: () => import('./heavy'),
