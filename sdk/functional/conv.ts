@@ -47,9 +47,9 @@ export function conv2d(x: tf.Tensor, weight: tf.Tensor, bias?: tf.Tensor, option
 
 /**
  * What `conv2d(x, weight, bias, options)` will compute, from the shapes alone and before any of it runs: the output
- * shape, the multiply-adds (output elements × Cin × kh × kw, which is the work done on every path, including stride
- * and dilation both above 1), and the most elements any one tensor made on the way holds. Raises the ArgumentError
- * conv2d would raise. A server prices a request with it.
+ * shape, the multiply-adds (output elements × Cin × kh × kw), the work on the path conv2d takes (the tap sum for
+ * stride and dilation both above 1 also counts what it gathers and adds), and the most elements any one tensor made
+ * on the way holds. Raises the ArgumentError conv2d would raise. A server prices a request with it.
  */
 export function conv2dCost(
   inputShape: readonly number[],
@@ -63,15 +63,24 @@ export function conv2dCost(
   const [outHeight, outWidth] = outputShape.slice(-2);
   const multiplyAdds = elementCount(outputShape) * inChannels * kh * kw;
   const layouts = [elementCount(inputShape), elementCount(outputShape)]; // the NHWC copies at the boundary
-  if (isOne(resolved.stride) || isOne(resolved.dilation)) return { outputShape, multiplyAdds, largestTensor: Math.max(...layouts) };
+  if (isOne(resolved.stride) || isOne(resolved.dilation)) {
+    return { outputShape, multiplyAdds, work: multiplyAdds, largestTensor: Math.max(...layouts) };
+  }
   // The tap sum (convolve.ts): the input with a zero row and column, each tap's rows, each tap's slab, the sum.
-  const tapTensors = [
-    batch * (height + 1) * (width + 1) * inChannels,
-    batch * outHeight * (width + 1) * inChannels,
-    batch * outHeight * outWidth * Math.max(inChannels, outChannels),
-  ];
-  return { outputShape, multiplyAdds, largestTensor: Math.max(...layouts, ...tapTensors) };
+  const rowsPerTap = batch * outHeight * (width + 1) * inChannels;
+  const slabPerTap = batch * outHeight * outWidth * inChannels;
+  const sumPerTap = batch * outHeight * outWidth * outChannels;
+  const tapTensors = [batch * (height + 1) * (width + 1) * inChannels, rowsPerTap, Math.max(slabPerTap, sumPerTap)];
+  const moved = kh * rowsPerTap + kh * kw * (slabPerTap + sumPerTap);
+  const work = multiplyAdds + TAP_ELEMENT_COST * moved;
+  return { outputShape, multiplyAdds, work, largestTensor: Math.max(...layouts, ...tapTensors) };
 }
+
+/**
+ * A tap sum spends its time gathering and adding, one small kernel at a time: measured on wasm at 56–100 ns per
+ * multiply-add where XNNPACK's convolution takes a few, so each element it moves counts as this many multiply-adds.
+ */
+const TAP_ELEMENT_COST = 16;
 
 /** conv2d's argument checks, worded as PyTorch's; the resolved options and the output shape. */
 function checkShapes(

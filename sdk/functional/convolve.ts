@@ -79,16 +79,23 @@ function tapSum(x: tf.Tensor4D, filter: tf.Tensor4D, stride: Pair, dilation: Pai
   // One zero row and column past the input's end stand for every padded position.
   const extended = tf.pad(x, [[0, 0], [0, 1], [0, 1], [0, 0]]);
   let sum: tf.Tensor = tf.zeros([n * outHeight * outWidth, outChannels]);
+  // Each tap's tensors are freed before the next tap: kept to the end, hundreds of taps would hold gigabytes.
   rows.forEach((rowIndex, a) => {
     if (rowIndex.every((i) => i === height)) return;
     const tapRows = tf.gather(extended, rowIndex, 1);
     columns.forEach((columnIndex, b) => {
       if (columnIndex.every((j) => j === width)) return;
-      const slab = tf.reshape(tf.gather(tapRows, columnIndex, 2), [-1, inChannels]);
-      const weights = tf.reshape(tf.slice(filter, [a, b, 0, 0], [1, 1, inChannels, outChannels]), [inChannels, outChannels]);
-      sum = tf.add(sum, tf.matMul(slab, weights));
+      const next = tf.tidy(() => {
+        const slab = tf.reshape(tf.gather(tapRows, columnIndex, 2), [-1, inChannels]);
+        const weights = tf.reshape(tf.slice(filter, [a, b, 0, 0], [1, 1, inChannels, outChannels]), [inChannels, outChannels]);
+        return tf.add(sum, tf.matMul(slab, weights));
+      });
+      sum.dispose();
+      sum = next;
     });
+    tapRows.dispose();
   });
+  extended.dispose();
   return tf.reshape(sum, [n, outHeight, outWidth, outChannels]);
 }
 

@@ -139,6 +139,7 @@ export function pool2dCost(inputShape: readonly number[], options: Pool2dOptions
   return {
     outputShape,
     multiplyAdds: output * kh * kw,
+    work: output * kh * kw,
     largestTensor: Math.max(elementCount(inputShape), output),
   };
 }

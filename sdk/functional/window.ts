@@ -66,6 +66,11 @@ export interface OpCost {
   outputShape: number[];
   /** Output elements × the window each one reads (× input channels for a convolution). */
   multiplyAdds: number;
+  /**
+   * What computing it costs, in multiply-add equivalents: multiplyAdds where one kernel does the whole op, more where
+   * the op is assembled from many small ones (conv2d's tap sum). A server bounds this, not multiplyAdds.
+   */
+  work: number;
   /** The most elements any one tensor made on the way holds, the output included. */
   largestTensor: number;
 }

@@ -79,3 +79,13 @@ describe('query integers', () => {
     },
   );
 });
+
+describe('a convolution assembled tap by tap (stride and dilation both above 1)', () => {
+  it('is priced by what it gathers as well as its multiply-adds: a 16×16 kernel over a 1024² input is refused', async () => {
+    // 63 M multiply-adds, within the limit, but 256 taps each gathering and adding ~250 000 elements: ~4 s of wasm.
+    const body = { input: ones([1, 1, 1024, 1024]), weight: ones([1, 1, 16, 16]), stride: 2, dilation: 2 };
+    const error = await expectError(await post(CONV, body), 413, 'computation_too_large');
+    expect(error.message).toMatch(/stride or dilation of 1/);
+    expect((await predict([row])).status).toBe(200);
+  });
+});

@@ -227,7 +227,7 @@ describe('the OpenAPI document', () => {
   it.each([
     ['/v1/image/conv2d', ['application/json', 'image/png', 'image/jpeg'], ['kernel', 'stride', 'padding', 'dilation', 'format']],
     ['/v1/image/pool', ['application/json', 'image/png', 'image/jpeg'], ['mode', 'kernel_size', 'stride', 'padding', 'ceil_mode', 'count_include_pad', 'format']],
-    ['/v1/models/{name}/transform', ['image/png', 'image/jpeg'], ['name', 'format']],
+    ['/v1/models/{name}/transform', ['image/png', 'image/jpeg'], ['name', 'format', 'layer']],
   ])('documents %s: its body types, parameters, PNG/JSON answers and error statuses', async (path, types, parameters) => {
     const op = await operation(path);
     expect(Object.keys(op).sort()).toEqual(['description', 'parameters', 'requestBody', 'responses', 'security', 'summary']);

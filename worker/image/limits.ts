@@ -15,7 +15,8 @@ export interface ImageLimits {
   /** Most elements in any tensor: each JSON tensor (from its declared shape), the tensor an image becomes, and
    *  every output (from the output-size formula, before computing it). */
   maxTensorElements: number;
-  /** Most multiply-adds one conv2d or pool request may cost (output elements × window size × input channels). */
+  /** Most work one conv2d or pool request may cost, in multiply-add equivalents (OpCost.work: output elements ×
+   *  window size × input channels, more for a convolution assembled tap by tap). */
   maxMultiplyAdds: number;
   /** Most output elements answered as JSON (about 12 bytes each): a larger output is sent as a PNG or refused. */
   maxJsonElements: number;
@@ -70,8 +71,8 @@ function checkWork(multiplyAdds: number, limits: ImageLimits): void {
     throw new ApiError(
       413,
       'computation_too_large',
-      `this request would cost ${multiplyAdds} multiply-adds; at most ${limits.maxMultiplyAdds} are accepted ` +
-        '(use a smaller input, fewer channels or a larger stride)',
+      `this request would cost the work of ${multiplyAdds} multiply-adds; at most ${limits.maxMultiplyAdds} are ` +
+        'accepted (use a smaller input, fewer channels, a larger stride, or a stride or dilation of 1)',
       { multiply_adds: multiplyAdds, limit: limits.maxMultiplyAdds },
     );
   }
@@ -122,7 +123,7 @@ export function checkPool2d(inputShape: readonly number[], options: Pool2dOption
   checkCost(pool2dCost(inputShape, options), limits);
 }
 
-function checkCost({ outputShape, multiplyAdds, largestTensor }: OpCost, limits: ImageLimits): void {
+function checkCost({ outputShape, work, largestTensor }: OpCost, limits: ImageLimits): void {
   checkTensorSize('output', outputShape, limits);
   if (largestTensor > limits.maxTensorElements) {
     throw new ApiError(
@@ -133,5 +134,5 @@ function checkCost({ outputShape, multiplyAdds, largestTensor }: OpCost, limits:
       { field: 'intermediate', elements: largestTensor, limit: limits.maxTensorElements },
     );
   }
-  checkWork(multiplyAdds, limits);
+  checkWork(work, limits);
 }
