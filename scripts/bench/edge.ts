@@ -10,6 +10,8 @@ import path from 'node:path';
 // @ts-expect-error autocannon ships no type declarations
 import autocannon from 'autocannon';
 import { ROOT, exampleInstance, startWrangler } from '../wrangler.mjs';
+import { encodePng } from '../../sdk/serve';
+import { loadDigits } from '../digits/mnist';
 import { median } from './lib';
 
 const CONNECTIONS = 8;
@@ -70,25 +72,52 @@ export async function run({ repeats }: { repeats: number }): Promise<void> {
   }
 
   console.log(`\n### Cold start: spawning wrangler dev → first answer, median of ${repeats}\n`);
-  const empty: number[] = [];
-  const firstPrediction: number[] = [];
+  const digit = digitPng();
+  const firsts: Record<'predict' | 'digit', { empty: number[]; first: number[] }> = {
+    predict: { empty: [], first: [] },
+    digit: { empty: [], first: [] },
+  };
+  const requests = {
+    predict: { path: targets[1].path, init: { method: 'POST', headers: json, body: targets[1].body as string } },
+    digit: { path: '/v1/models/digits/predict', init: { method: 'POST', headers: { 'content-type': 'image/png' }, body: digit } },
+  };
   for (let r = 0; r < repeats; r++) {
-    const cold = await startWrangler({ readyPath: '/openapi.json', readyTimeoutMs: 120_000 });
-    try {
-      const started = performance.now();
-      const response = await fetch(`${cold.url}${targets[1].path}`, { method: 'POST', headers: json, body: targets[1].body as string });
-      if (response.status !== 200) throw new Error(`the first prediction answered ${response.status}: ${await response.text()}`);
-      empty.push(cold.readyMs);
-      firstPrediction.push(cold.readyMs + performance.now() - started);
-    } finally {
-      await cold.stop();
+    for (const kind of ['predict', 'digit'] as const) {
+      const cold = await startWrangler({ readyPath: '/openapi.json', readyTimeoutMs: 120_000 });
+      try {
+        const started = performance.now();
+        const response = await fetch(`${cold.url}${requests[kind].path}`, requests[kind].init as RequestInit);
+        if (response.status !== 200) throw new Error(`the first ${kind} answered ${response.status}: ${await response.text()}`);
+        firsts[kind].empty.push(cold.readyMs);
+        firsts[kind].first.push(cold.readyMs + performance.now() - started);
+      } finally {
+        await cold.stop();
+      }
     }
   }
-  const [e, p] = [median(empty), median(firstPrediction)];
   console.log('| first 200 from | after spawn |');
   console.log('|---|---:|');
-  console.log(`| GET /openapi.json (starts no backend, builds no model) | ${e.toFixed(0)} ms |`);
-  console.log(`| POST /predict right after it (starts wasm, builds the model) | ${p.toFixed(0)} ms (+${(p - e).toFixed(0)} ms) |`);
+  console.log(`| GET /openapi.json (starts no backend, builds no model) | ${median(firsts.predict.empty).toFixed(0)} ms |`);
+  for (const [kind, what] of [
+    ['predict', 'POST /v1/models/phone-price/predict right after it (starts wasm, builds the model)'],
+    ['digit', 'POST /v1/models/digits/predict, a PNG, right after it (starts wasm, builds the CNN from its graph)'],
+  ] as const) {
+    const [e, p] = [median(firsts[kind].empty), median(firsts[kind].first)];
+    console.log(`| ${what} | ${p.toFixed(0)} ms (+${(p - e).toFixed(0)} ms) |`);
+  }
+}
+
+/** A held-out MNIST digit, dark ink on white, 84×84, as a user's drawing would arrive. */
+function digitPng(): Uint8Array<ArrayBuffer> {
+  const { test } = loadDigits();
+  const pixels = test.x.dataSync().slice(0, 784);
+  const side = 84;
+  const data = new Uint8Array(side * side);
+  for (let i = 0; i < data.length; i++) {
+    const [y, x] = [Math.floor(i / side), i % side];
+    data[i] = Math.round(255 * (1 - pixels[Math.floor(y / 3) * 28 + Math.floor(x / 3)]));
+  }
+  return encodePng({ width: side, height: side, channels: 1, data }) as Uint8Array<ArrayBuffer>;
 }
 
 function cannon(url: string, target: Target, duration: number): Promise<any> {
