@@ -9,7 +9,7 @@
 import jpegJs from 'jpeg-js';
 import { encodePng } from '../../sdk/serve';
 import { startWrangler } from '../wrangler.mjs';
-import { median } from './lib';
+import { countBy, median, percentile } from './lib';
 
 const SECONDS = 20;
 const CONCURRENCY = 32;
@@ -121,15 +121,8 @@ function jpeg(image: ReturnType<typeof noise>): Uint8Array {
 }
 
 const statuses = (outcomes: Outcome[]) =>
-  Object.entries(
-    outcomes.reduce<Record<string, number>>((counts, o) => ({ ...counts, [o.status]: (counts[o.status] ?? 0) + 1 }), {}),
-  )
+  Object.entries(countBy(outcomes, (o) => String(o.status)))
     .map(([status, count]) => `${status} × ${count}`)
     .join(', ');
-
-function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))];
-}
 
 const ms = (value: number) => `${value.toFixed(0)} ms`;

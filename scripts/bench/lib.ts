@@ -20,6 +20,19 @@ export function median(values: readonly number[]): number {
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
+/** The nearest-rank percentile: the smallest value at or above a share `p` (0–1] of the values. */
+export function percentile(values: readonly number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)];
+}
+
+/** How many items fall under each key. */
+export function countBy<T>(items: T[], key: (item: T) => string): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const item of items) counts[key(item)] = (counts[key(item)] ?? 0) + 1;
+  return Object.fromEntries(Object.entries(counts).sort(([a], [b]) => a.localeCompare(b)));
+}
+
 /** Microseconds per call of `fn`: the median over `rounds` rounds of `calls` calls each, after a warm-up round. */
 export function microsPerCall(fn: () => unknown, { calls = 2000, rounds = 7 } = {}): number {
   for (let i = 0; i < calls; i++) fn();

@@ -6,19 +6,10 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseCsv, readCsv } from '../../../sdk/data/csv';
 import { CsvError } from '../../../sdk/errors';
+import { thrown } from '../../helpers/errors';
 
 const FILE = 'wide.csv';
 const parse = (text: string) => parseCsv(text, { target: 'y', file: FILE });
-
-function csvErrorOf(action: () => unknown): CsvError {
-  try {
-    action();
-  } catch (error) {
-    expect(error).toBeInstanceOf(CsvError);
-    return error as CsvError;
-  }
-  throw new Error('expected a CsvError, but nothing was thrown');
-}
 
 describe('numbers are parsed in linear time', () => {
   const digits = '1'.repeat(500_000); // the old pattern: 21 s at 200 000 digits, about 2 min at 500 000
@@ -28,14 +19,14 @@ describe('numbers are parsed in linear time', () => {
     ['an exponent of digits and a letter', `1e${digits}x`],
     ['a sign, digits and a second sign', `-${digits}-`],
   ])('refuses a cell of %s, naming line and column', (_, cell) => {
-    const error = csvErrorOf(() => parse(`a,y\n1,0\n${cell},1\n`));
+    const error = thrown(CsvError, () => parse(`a,y\n1,0\n${cell},1\n`));
     expect(error.line).toBe(3);
     expect(error.column).toBe('a');
     expect(error.message).toContain(`${FILE}, line 3, column "a": "${cell.slice(0, 24)}…" is not a number`);
   });
 
   it('still reads a 500 000-digit number (as Infinity: beyond float32) and a long fraction', () => {
-    expect(csvErrorOf(() => parse(`a,y\n${digits},0\n`)).message).toContain('is not a finite number');
+    expect(thrown(CsvError, () => parse(`a,y\n${digits},0\n`)).message).toContain('is not a finite number');
     expect(Array.from(parse(`a,y\n0.${digits},0\n`).x)).toEqual([Math.fround(0.1111111111111111)]);
   });
 });
@@ -53,7 +44,7 @@ describe('wide files', () => {
   it('names the first repeated column of 100 000', () => {
     const names = Array.from({ length: 100_000 }, (_, i) => `c${i}`);
     names[99_999] = 'c5';
-    const error = csvErrorOf(() => parse(`${names.join(',')},y\n${'1,'.repeat(100_000)}0\n`));
+    const error = thrown(CsvError, () => parse(`${names.join(',')},y\n${'1,'.repeat(100_000)}0\n`));
     expect(error.message).toContain('columns 6 and 100000');
   });
 });

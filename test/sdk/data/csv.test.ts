@@ -7,19 +7,10 @@ import { describe, expect, it } from 'vitest';
 import { parseCsv, readCsv } from '../../../sdk/data/csv';
 import { CsvError } from '../../../sdk/errors';
 import { classCounts } from './fixtures';
+import { thrown } from '../../helpers/errors';
 
 const FILE = 'phones.csv';
 const parse = (text: string, target = 'y') => parseCsv(text, { target, file: FILE });
-
-function csvErrorOf(action: () => unknown): CsvError {
-  try {
-    action();
-  } catch (error) {
-    expect(error).toBeInstanceOf(CsvError);
-    return error as CsvError;
-  }
-  throw new Error('expected a CsvError, but nothing was thrown');
-}
 
 describe('parseCsv', () => {
   it('reads the header, puts every column but the target into features in file order, and the target into y', () => {
@@ -50,12 +41,12 @@ describe('parseCsv', () => {
   });
 
   it('counts lines inside a quoted field, so later errors point at the right line', () => {
-    const error = csvErrorOf(() => parse('"a\nb",y\n1,0\n2,x\n'));
+    const error = thrown(CsvError, () => parse('"a\nb",y\n1,0\n2,x\n'));
     expect(error.line).toBe(4);
   });
 
   it('treats a quoted "1,5" as one field: the row is not ragged, the cell is not a number', () => {
-    const error = csvErrorOf(() => parse('a,y\n"1,5",0\n'));
+    const error = thrown(CsvError, () => parse('a,y\n"1,5",0\n'));
     expect(error.message).toContain('"1,5" is not a number');
   });
 
@@ -80,7 +71,7 @@ describe('parseCsv', () => {
     ['an unclosed quote', 'a,y\n1,0\n"2,1\n', 3, undefined, ['never closed']],
     ['text after a closing quote', 'a,y\n"1"2,0\n', 2, undefined, ['after its closing quote']],
   ])('rejects %s with a CsvError naming the file, line and column', (_, text, line, column, fragments) => {
-    const error = csvErrorOf(() => parse(text));
+    const error = thrown(CsvError, () => parse(text));
     expect(error.file).toBe(FILE);
     expect(error.line).toBe(line);
     expect(error.column).toBe(column);

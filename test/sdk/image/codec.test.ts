@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { decodeImage, encodePng, ImageError, imageInfo, type Image } from '../../../sdk/image/index';
 import { repoRoot } from '../../helpers/fixtures';
+import { thrown } from '../../helpers/errors';
 
 interface Expected {
   width: number;
@@ -17,16 +18,6 @@ const fixtures = join(repoRoot, 'test/fixtures/images');
 const expected: Record<string, Expected> = JSON.parse(readFileSync(join(fixtures, 'expected.json'), 'utf8'));
 const read = (path: string) => new Uint8Array(readFileSync(path));
 const fixture = (name: string) => read(join(fixtures, name));
-
-function imageError(call: () => unknown): ImageError {
-  try {
-    call();
-  } catch (error) {
-    expect(error).toBeInstanceOf(ImageError);
-    return error as ImageError;
-  }
-  throw new Error('expected an ImageError, but nothing was thrown');
-}
 
 describe('decodeImage decodes every kind of fixture to its known pixels', () => {
   it.each(Object.entries(expected))('%s', (name, want) => {
@@ -106,28 +97,28 @@ describe.skipIf(samplesAbsent)('the sample photos in ../shared/data/images (skip
 describe('bad bytes always raise a typed ImageError', () => {
   it('calls anything but PNG or JPEG unsupported', () => {
     for (const bytes of [new Uint8Array(0), new TextEncoder().encode('GIF89a....'), new Uint8Array([0x42, 0x4d, 0, 0])]) {
-      expect(imageError(() => decodeImage(bytes)).code).toBe('unsupported_image');
-      expect(imageError(() => imageInfo(bytes)).code).toBe('unsupported_image');
+      expect(thrown(ImageError, () => decodeImage(bytes)).code).toBe('unsupported_image');
+      expect(thrown(ImageError, () => imageInfo(bytes)).code).toBe('unsupported_image');
     }
   });
 
   it('calls truncated files corrupt', () => {
     for (const name of ['rgb8.png', 'rgb8_adam7.png', 'rgb.jpg', 'progressive.jpg']) {
       const bytes = fixture(name);
-      expect(imageError(() => decodeImage(bytes.subarray(0, Math.floor(bytes.length / 2)))).code).toBe('corrupt_image');
-      expect(imageError(() => decodeImage(bytes.subarray(0, bytes.length - 12))).code).toBe('corrupt_image');
+      expect(thrown(ImageError, () => decodeImage(bytes.subarray(0, Math.floor(bytes.length / 2)))).code).toBe('corrupt_image');
+      expect(thrown(ImageError, () => decodeImage(bytes.subarray(0, bytes.length - 12))).code).toBe('corrupt_image');
     }
-    expect(imageError(() => imageInfo(fixture('rgb.jpg').subarray(0, 20))).code).toBe('corrupt_image');
+    expect(thrown(ImageError, () => imageInfo(fixture('rgb.jpg').subarray(0, 20))).code).toBe('corrupt_image');
   });
 
   it('calls a PNG with a damaged byte corrupt (its chunk CRC no longer matches)', () => {
     const bytes = fixture('rgb8.png').slice();
     bytes[bytes.length - 20] ^= 0xff;
-    expect(imageError(() => decodeImage(bytes)).code).toBe('corrupt_image');
+    expect(thrown(ImageError, () => decodeImage(bytes)).code).toBe('corrupt_image');
   });
 
   it('refuses, from the header alone, an image with more pixels than allowed', () => {
-    const error = imageError(() => decodeImage(fixture('rgb.jpg'), { maxPixels: 255 }));
+    const error = thrown(ImageError, () => decodeImage(fixture('rgb.jpg'), { maxPixels: 255 }));
     expect(error.code).toBe('image_too_large');
     expect(error.message).toMatch(/16×16 is 256 pixels; at most 255/);
   });
