@@ -28,6 +28,10 @@ export declare function startWrangler(options?: {
   readyPath?: string;
   readyTimeoutMs?: number;
   echo?: boolean;
+  /** Bindings given with --var, e.g. { EDGEML_ADMIN_TOKEN: '…' }. */
+  vars?: Record<string, string>;
+  /** The folder of wrangler's local state (the R2 bucket included); default .wrangler/state. */
+  persistTo?: string;
   signal?: AbortSignal;
 }): Promise<WranglerServer>;
 

@@ -24,7 +24,9 @@ export const WRANGLER_ENV = {
  * Starts `wrangler dev` on `host:port` (a free port when `port` is 0) in its own process group and resolves once
  * GET `readyPath` answers 200; the default, /healthz, also starts the tfjs backend. Rejects, after stopping it, if wrangler exits or
  * does not get there within `readyTimeoutMs`, or `signal` aborts first; the error's message ends with wrangler's
- * output. With `echo`, wrangler's output is also copied to this process's stdout/stderr.
+ * output. With `echo`, wrangler's output is also copied to this process's stdout/stderr. `vars` are bindings
+ * (e.g. { EDGEML_ADMIN_TOKEN: '…' }) given with --var; `persistTo` is the folder of the local R2 state (default
+ * .wrangler/state, which is what keeps a model published to `npm start` across restarts).
  */
 export async function startWrangler({
   host = '127.0.0.1',
@@ -32,6 +34,8 @@ export async function startWrangler({
   readyPath = '/healthz',
   readyTimeoutMs = 60_000,
   echo = false,
+  vars = {},
+  persistTo,
   signal,
 } = {}) {
   // wrangler itself would print "Address already in use" and exit while whatever holds the port answers readyPath.
@@ -41,7 +45,17 @@ export async function startWrangler({
   const started = performance.now();
   const child = spawn(
     process.execPath,
-    [wranglerBin(), 'dev', '--ip', host, '--port', String(listenPort), '--show-interactive-dev-session=false'],
+    [
+      wranglerBin(),
+      'dev',
+      '--ip',
+      host,
+      '--port',
+      String(listenPort),
+      '--show-interactive-dev-session=false',
+      ...Object.entries(vars).flatMap(([name, value]) => ['--var', `${name}:${value}`]),
+      ...(persistTo === undefined ? [] : ['--persist-to', persistTo]),
+    ],
     {
       cwd: ROOT,
       env: { ...process.env, ...WRANGLER_ENV },

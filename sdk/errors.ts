@@ -58,6 +58,17 @@ export class ArgumentError extends EdgeMLError {
 }
 
 /**
+ * A bundle the Worker's model registry did not take: the Worker could not be reached, refused the admin token, or
+ * refused the bundle. `details.url` is the Worker's; `details.status` (the HTTP status) and `details.code` (the
+ * registry's error code) are there when it answered.
+ */
+export class PublishError extends EdgeMLError {
+  constructor(message: string, details: { url: string; status?: number; code?: string; [key: string]: unknown }) {
+    super('publish_failed', message, details);
+  }
+}
+
+/**
  * - `unsupported_image`: not a PNG or JPEG, or a kind of JPEG the decoder lacks (lossless, arithmetic-coded, 12-bit);
  * - `corrupt_image`: truncated or damaged data, anything the decoders choke on;
  * - `image_too_large`: more pixels than the caller allows (checked from the header, before decoding).

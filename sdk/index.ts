@@ -21,4 +21,4 @@ export * as bundle from './bundle/index';
 export * as image from './image/index';
 export * as torch from './torch/index';
 export { defaultGenerator, Generator, manualSeed } from './random';
-export { EdgeMLError, CsvError, BundleError, InputError, ArgumentError, ImageError, TraceError } from './errors';
+export { EdgeMLError, CsvError, BundleError, InputError, ArgumentError, ImageError, TraceError, PublishError } from './errors';

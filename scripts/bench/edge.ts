@@ -7,24 +7,15 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-// @ts-expect-error autocannon ships no type declarations
-import autocannon from 'autocannon';
 import { ROOT, exampleInstance, startWrangler } from '../wrangler.mjs';
 import { encodePng } from '../../sdk/serve';
 import { loadDigits } from '../digits/mnist';
 import { median } from './lib';
+import { type CannonResult, load, type Target } from './http';
 
 const CONNECTIONS = 8;
 const SECONDS = 8;
 const PHOTO = path.join(ROOT, '../shared/data/images/rocket.jpg');
-
-interface Target {
-  name: string;
-  path: string;
-  method?: 'GET' | 'POST';
-  headers?: Record<string, string>;
-  body?: string | Buffer;
-}
 
 export async function run({ repeats }: { repeats: number }): Promise<void> {
   const row = Object.values(exampleInstance());
@@ -120,13 +111,6 @@ function digitPng(): Uint8Array<ArrayBuffer> {
   return encodePng({ width: side, height: side, channels: 1, data }) as Uint8Array<ArrayBuffer>;
 }
 
-function cannon(url: string, target: Target, duration: number): Promise<any> {
-  return autocannon({
-    url: url + target.path,
-    method: target.method ?? 'GET',
-    headers: target.headers,
-    body: target.body,
-    connections: CONNECTIONS,
-    duration,
-  });
+function cannon(url: string, target: Target, duration: number): Promise<CannonResult> {
+  return load(url, target, { connections: CONNECTIONS, duration });
 }

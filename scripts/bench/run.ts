@@ -25,6 +25,10 @@ const benchmarks: Record<string, { about: string; load: () => Promise<{ run: (o:
     about: "one epoch of the digit CNN (8 000 MNIST digits, batch 64, Adam) vs PyTorch's, same shapes, 1 thread",
     load: () => import('./train-cnn'),
   },
+  registry: {
+    about: "a model published to the R2 registry vs the same one built in: first predict after the 201, warm requests/s",
+    load: () => import('./registry'),
+  },
   heavy: {
     about: '20 s at concurrency 32: half predictions, half the heaviest allowed images; prediction latency, 5xx',
     load: () => import('./heavy'),

@@ -1,5 +1,6 @@
 export { save, type SaveOptions } from './save';
 export { load } from './load';
+export { publish, type PublishOptions, type Published } from './publish';
 export { Bundle, fromBytes, type Prediction } from './bundle';
 export { exportBundle, type ExportOptions, type ExportedBundle } from './export';
 export { imageToInput } from './image-input';

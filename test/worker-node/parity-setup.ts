@@ -11,6 +11,7 @@ import type { ParityCase } from '../worker/provided';
 import { provideCorpus } from './corpus-setup';
 import { provideDigits } from './digits-setup';
 import { provideImageParity } from './image-parity-setup';
+import { provideRegistry } from './registry-setup';
 
 const MODEL = 'phone-price';
 const BUNDLE = 'worker/models/phone-price';
@@ -24,6 +25,7 @@ export default async function setup(project: TestProject): Promise<void> {
   await ready();
   await provideImageParity(project); // the image routes' expected answers (image-parity.test.ts)
   await provideDigits(project); // the digit classifier's expected answers (digits.test.ts)
+  await provideRegistry(project); // bundles to publish, with the SDK's answers (registry.test.ts)
   const bundle = await load(path.join(root, BUNDLE));
   try {
     const data = await readCsv(path.join(root, DATA), { target: TARGET });

@@ -1,15 +1,22 @@
 // Smoke test: the real `wrangler dev` (local workerd) serves a prediction of the default model; stopped by its
 // process group id. Runs in Node, as part of npm test.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exampleInstance, startWrangler, type WranglerServer } from '../../scripts/wrangler.mjs';
 
 describe('wrangler dev', () => {
   let server: WranglerServer;
+  let state: string;
   beforeAll(async () => {
-    server = await startWrangler({ readyTimeoutMs: 90_000 });
+    // Its own local state: models published to the developer's `npm start` are not the built-in ones checked here.
+    state = await mkdtemp(path.join(tmpdir(), 'edgeml-state-'));
+    server = await startWrangler({ readyTimeoutMs: 90_000, persistTo: state });
   }, 120_000);
   afterAll(async () => {
     expect(await server?.stop()).toBe(true);
+    await rm(state, { recursive: true, force: true });
   }, 30_000);
 
   it('answers /healthz on the wasm backend', async () => {

@@ -60,7 +60,7 @@ describe('405 method_not_allowed with an Allow header', () => {
     ['GET', PREDICT, 'POST'],
     ['PUT', PREDICT, 'POST'],
     ['DELETE', '/v1/models', 'GET, HEAD'],
-    ['POST', `/v1/models/${MODEL}`, 'GET, HEAD'],
+    ['POST', `/v1/models/${MODEL}`, 'GET, HEAD, PUT'],
     ['POST', '/healthz', 'GET, HEAD'],
     ['PATCH', '/openapi.json', 'GET, HEAD'],
   ])('%s %s → Allow: %s', async (method, path, allow) => {

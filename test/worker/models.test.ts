@@ -12,6 +12,8 @@ interface Manifest {
   metrics: Record<string, unknown>;
 }
 
+const BUILT_IN = { source: 'built-in', version: null };
+
 describe('GET /v1/models', () => {
   it('lists every served model with its task, features and labels', async () => {
     const manifest = (await (await get(`/v1/models/${MODEL}`)).json()) as Manifest;
@@ -26,8 +28,17 @@ describe('GET /v1/models', () => {
           features: manifest.preprocess.features,
           labels: manifest.labels,
           created: expect.any(String),
+          served: BUILT_IN,
         },
-        { name: 'features', task: 'image-transform', input: 'image', features: [], labels: ['0', '1', '2', '3'], created: expect.any(String) },
+        {
+          name: 'features',
+          task: 'image-transform',
+          input: 'image',
+          features: [],
+          labels: ['0', '1', '2', '3'],
+          created: expect.any(String),
+          served: BUILT_IN,
+        },
         {
           name: 'digits',
           task: 'image-classification',
@@ -35,6 +46,7 @@ describe('GET /v1/models', () => {
           features: [],
           labels: ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'],
           created: expect.any(String),
+          served: BUILT_IN,
         },
       ],
     });
@@ -52,6 +64,10 @@ describe('GET /v1/models/{name}', () => {
     expect(manifest.weights).toEqual({ file: 'model.safetensors', sha256: expect.stringMatching(/^[0-9a-f]{64}$/), bytes: expect.any(Number) });
     expect(manifest.training.data?.sha256).toMatch(/^[0-9a-f]{64}$/);
     expect(manifest.metrics).toHaveProperty('test_accuracy');
+  });
+
+  it('says the built-in model is served and lists no published versions while the registry has none', async () => {
+    expect(await (await get(`/v1/models/${MODEL}`)).json()).toMatchObject({ served: BUILT_IN, versions: [] });
   });
 
   it('answers HEAD like GET, without a body', async () => {
@@ -79,6 +95,9 @@ describe('GET /openapi.json', () => {
       '/v1/models/{name}',
       '/v1/models/{name}/predict',
       '/v1/models/{name}/transform',
+      '/v1/models/{name}/versions/{version}',
+      '/v1/models/{name}/versions/{version}/activate',
+      '/v1/models/{name}/versions/{version}/predict',
     ]);
     expect(Object.keys(doc.paths['/v1/models/{name}/predict'].post.responses).sort()).toEqual(
       ['200', '400', '401', '404', '413', '415', '422', '503'],

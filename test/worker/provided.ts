@@ -15,9 +15,17 @@ export interface DigitsCase {
   cases: { digit: number; png: string; input: number[]; expected: Prediction }[];
 }
 
+export interface RegistryCase {
+  /** Rows of 20 features for the versions below. */
+  instances: number[][];
+  /** Bundles made with the SDK in Node: model.json's content, model.safetensors (base64), and the SDK's answers. */
+  versions: { manifest: unknown; weights: string; expected: Prediction[] }[];
+}
+
 declare module 'vitest' {
   export interface ProvidedContext {
     parity: ParityCase;
     digits: DigitsCase;
+    registry: RegistryCase;
   }
 }

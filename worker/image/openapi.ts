@@ -55,10 +55,6 @@ export const imageContent = Object.fromEntries(
   IMAGE_MEDIA_TYPES.map((type) => [type, { schema: BINARY }]),
 ) as Record<string, { schema: typeof BINARY }>;
 
-export const ModelParams = z.object({
-  name: z.string().openapi({ param: { name: 'name', in: 'path' }, example: 'features' }),
-});
-
 export const TransformQuery = z.object({ format: formatQuery, layer: layerQuery });
 
 export const Conv2dQuery = z.object({

@@ -1,6 +1,6 @@
 // The bundles the deployable Worker serves. Imported statically so wrangler bundles them: model.json through
 // esbuild's JSON loader, model.safetensors through the Data rule in wrangler.toml (an ArrayBuffer).
-import type { ModelSources } from '../registry';
+import type { ModelSources } from '../registry/built-in';
 import digitsManifest from './digits/model.json';
 import digitsWeights from './digits/model.safetensors';
 import featuresManifest from './features/model.json';

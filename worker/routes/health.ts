@@ -2,7 +2,7 @@ import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import * as tf from '@tensorflow/tfjs-core';
 import { isAuthorized } from '../auth';
 import type { AppEnv } from '../bindings';
-import type { ModelRegistry } from '../registry';
+import type { ModelCatalog } from '../registry/catalog';
 
 const Health = z
   .object({
@@ -28,10 +28,10 @@ const health = createRoute({
 });
 
 /** GET /healthz; starts the backend, so the first call also warms the isolate. */
-export function healthRoutes(registry: ModelRegistry, startBackend: () => Promise<string>) {
+export function healthRoutes(catalog: ModelCatalog, startBackend: () => Promise<string>) {
   return new OpenAPIHono<AppEnv>().openapi(health, async (c) => {
     const backend = await startBackend();
     if (!(await isAuthorized(c))) return c.json({ status: 'ok' as const, backend }, 200);
-    return c.json({ status: 'ok' as const, backend, models: registry.names(), tensors: tf.memory().numTensors }, 200);
+    return c.json({ status: 'ok' as const, backend, models: await catalog.names(c.env?.MODELS), tensors: tf.memory().numTensors }, 200);
   });
 }

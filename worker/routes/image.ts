@@ -16,7 +16,9 @@ import { admitImages } from '../image/admission';
 import { checkConv2d, checkJsonAnswer, checkPool2d, DEFAULT_IMAGE_LIMITS, type ImageLimits } from '../image/limits';
 import { parseBoolean, parseIntOrPair, parseKernels, parsePadding } from '../image/params';
 import { checkDeclaredSizes, outputJson, tensorFromJson } from '../image/tensor-json';
-import type { ModelRegistry } from '../registry';
+import type { ModelCatalog } from '../registry/catalog';
+import { servedModel } from '../registry/served-model';
+import { ModelParams } from './params';
 import {
   Conv2dQuery,
   Conv2dRequest,
@@ -24,7 +26,6 @@ import {
   errors,
   featureMapResponse,
   imageContent,
-  ModelParams,
   PoolQuery,
   PoolRequest,
   TransformQuery,
@@ -116,7 +117,7 @@ const isJson = (c: Context<AppEnv>) => bodyKind(c.req.header('Content-Type')) ==
 
 /** Image routes: POST /v1/image/conv2d, POST /v1/image/pool, POST /v1/models/{name}/transform. */
 export function imageRoutes(
-  registry: ModelRegistry,
+  catalog: ModelCatalog,
   startBackend: () => Promise<unknown>,
   limits: ImageLimits = DEFAULT_IMAGE_LIMITS,
 ) {
@@ -124,10 +125,9 @@ export function imageRoutes(
   const bodyLimit = limitBody(limits.maxBodyBytes);
   const admission = admitImages(limits.admission);
 
-  /** 404 for an unknown model and 422 wrong_task for a model that is not an image transform, before the body. */
+  /** 422 wrong_task for a model that is not an image model, before the body. */
   const imageModel: MiddlewareHandler<AppEnv> = async (c, next) => {
-    const name = c.req.param('name') ?? '';
-    const manifest = registry.manifest(name);
+    const { name, manifest } = c.var.model;
     const { task } = manifest;
     if (modelInput(manifest).kind !== 'image') {
       throw new ApiError(
@@ -191,7 +191,7 @@ export function imageRoutes(
         'through the model (Bundle.transform); with layer=input the answer is that prepared input itself. A tabular ' +
         'model answers 422 wrong_task.',
       security: BEARER_SECURITY,
-      middleware: [imageModel, acceptBodies('image'), knownQuery(TransformQuery), admission, bodyLimit] as const,
+      middleware: [servedModel(catalog), imageModel, acceptBodies('image'), knownQuery(TransformQuery), admission, bodyLimit] as const,
       request: { params: ModelParams, query: TransformQuery, body: { required: true, content: imageContent } },
       responses: { 200: featureMapResponse("The model's output"), ...errors(401, 404, 413, 415, 422, 429, 503) },
     }),
@@ -258,29 +258,30 @@ export function imageRoutes(
       return answer(c, output);
     })
     .openapi(transform, async (c) => {
-      const { name } = c.req.valid('param');
-      const bundle = await registry.bundle(name); // also starts the backend
-      const input = bundle.input as ImageInput; // an image model: see imageModel
+      const model = c.var.model;
+      const input = modelInput(model.manifest) as ImageInput; // an image model: see imageModel
       const channels = input.channels;
       // A model that states its input size (a traced one) prepares the image its own way, as predict does;
       // otherwise images are converted to the model's channel count (grey or RGB), other counts keep their own (≤ 4).
       const convert = channels === 1 || channels === 3 ? channels : undefined;
-      const prepare = imageShape(input) ? await preparedImage(c, input, limits) : await readImage(c, channels ?? 4, limits);
       // Channel names for the picture: an image transform's labels name its output channels, a classifier's do not.
-      const labels = bundle.manifest.task === 'image-transform' ? bundle.manifest.labels : undefined;
+      const labels = model.manifest.task === 'image-transform' ? model.manifest.labels : undefined;
       const { format, layer } = c.req.valid('query');
-      const output = await run(format ?? 'png', layer === 'input' ? undefined : labels, limits, () => {
-        const x = prepare instanceof tf.Tensor ? prepare : toTensor(prepare, { channels: convert });
-        if (layer === 'input') return batch(x);
-        const y = bundle.transform(batch(x));
-        if (y.size > limits.maxTensorElements) {
-          const message = `the output has ${y.size} elements; at most ${limits.maxTensorElements} are sent`;
-          const details = { field: 'output', shape: y.shape, elements: y.size, limit: limits.maxTensorElements };
-          throw new ApiError(413, 'tensor_too_large', message, details);
-        }
-        return y;
+      return catalog.use(c.env?.MODELS, model, async (bundle) => {
+        const prepare = imageShape(input) ? await preparedImage(c, input, limits) : await readImage(c, channels ?? 4, limits);
+        const output = await run(format ?? 'png', layer === 'input' ? undefined : labels, limits, () => {
+          const x = prepare instanceof tf.Tensor ? prepare : toTensor(prepare, { channels: convert });
+          if (layer === 'input') return batch(x);
+          const y = bundle.transform(batch(x));
+          if (y.size > limits.maxTensorElements) {
+            const message = `the output has ${y.size} elements; at most ${limits.maxTensorElements} are sent`;
+            const details = { field: 'output', shape: y.shape, elements: y.size, limit: limits.maxTensorElements };
+            throw new ApiError(413, 'tensor_too_large', message, details);
+          }
+          return y;
+        });
+        return answer(c, output, { model: model.name });
       });
-      return answer(c, output, { model: name });
     });
 }
 

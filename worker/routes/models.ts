@@ -1,5 +1,5 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
-import type { Context, MiddlewareHandler } from 'hono';
+import type { Context } from 'hono';
 import { imageToInput, modelInput, type Prediction } from '../../sdk/serve';
 import type { AppEnv } from '../bindings';
 import { BEARER_SECURITY } from '../auth';
@@ -7,7 +7,9 @@ import { acceptBodies, bodyKind, limitBody, readBody } from '../body';
 import { ApiError, errorResponses } from '../errors';
 import { DEFAULT_IMAGE_LIMITS } from '../image/limits';
 import { documented, imageContent } from '../image/openapi';
-import type { ModelRegistry } from '../registry';
+import type { ModelCatalog } from '../registry/catalog';
+import { servedModel } from '../registry/served-model';
+import { ModelParams, VersionParams } from './params';
 
 export interface PredictLimits {
   /** Largest request body, in bytes. */
@@ -16,9 +18,31 @@ export interface PredictLimits {
   maxInstances: number;
 }
 
-const ModelParams = z.object({
-  name: z.string().openapi({ param: { name: 'name', in: 'path' }, example: 'phone-price' }),
-});
+
+/** What a model's index lists of each published version. */
+export const VersionSummary = z
+  .object({
+    version: z.number().int(),
+    sha256: z.string(),
+    bytes: z.number().int().openapi({ description: 'size of the weights file' }),
+    created: z.string().openapi({ description: 'when the model was trained' }),
+    published: z.string(),
+    metrics: z.record(z.string(), z.unknown()),
+    active: z.boolean(),
+  })
+  .openapi('VersionSummary');
+
+/** Which model a name serves; a field of its own, as the manifest's `version` is its format's. */
+const Served = {
+  served: z
+    .object({
+      source: z.enum(['registry', 'built-in']),
+      version: z.number().int().nullable().openapi({ description: 'the published version served; null for the built-in model' }),
+    })
+    .openapi({ description: "the registry's active version, or the model built into the Worker when none is published" }),
+};
+
+const served = (version: number | null) => ({ source: version === null ? 'built-in' : 'registry', version }) as const;
 
 /** Most pixels an image sent to /predict may have, checked from its header before it is decoded: the image routes'. */
 const MAX_IMAGE_PIXELS = DEFAULT_IMAGE_LIMITS.maxImagePixels;
@@ -31,6 +55,7 @@ const ModelSummary = z
     features: z.array(z.string()).openapi({ description: 'tabular models: the feature names in order; [] otherwise' }),
     labels: z.array(z.string()),
     created: z.string(),
+    ...Served,
   })
   .openapi('ModelSummary');
 
@@ -69,6 +94,11 @@ const Manifest = z
     created: z.string(),
   })
   .openapi('Manifest', { description: 'The bundle manifest (model.json), as the SDK validated it; no weights.' });
+
+const ModelDetails = Manifest.extend({
+  ...Served,
+  versions: z.array(VersionSummary).openapi({ description: 'every published version, oldest first; [] for a built-in model' }),
+}).openapi('ModelDetails');
 
 /**
  * z.unknown() is documented as nullable, and a null instance is not valid. `nullable` is OpenAPI 3.0 (this document's
@@ -125,15 +155,13 @@ const json = <T extends z.ZodType>(schema: T, description: string) => ({
   content: { 'application/json': { schema } },
 });
 
-/** Model routes: list, manifest, predict (KServe v1 shape). Which bodies predict takes follows the manifest. */
-export function modelRoutes(registry: ModelRegistry, limits: PredictLimits) {
+/**
+ * Model routes: list, manifest and versions, predict (KServe v1 shape) with the active version or a pinned one.
+ * Which bodies predict takes follows the manifest.
+ */
+export function modelRoutes(catalog: ModelCatalog, limits: PredictLimits) {
   const app = new OpenAPIHono<AppEnv>();
-
-  /** 404 for an unknown model before the body is looked at. */
-  const knownModel: MiddlewareHandler<AppEnv> = async (c, next) => {
-    registry.manifest(c.req.param('name') ?? '');
-    return next();
-  };
+  const knownModel = servedModel(catalog);
 
   const list = createRoute({
     method: 'get',
@@ -149,70 +177,88 @@ export function modelRoutes(registry: ModelRegistry, limits: PredictLimits) {
   const get = createRoute({
     method: 'get',
     path: '/v1/models/{name}',
-    summary: "A model's manifest",
+    summary: "A model's manifest and its published versions",
     security: BEARER_SECURITY,
+    middleware: [knownModel] as const,
     request: { params: ModelParams },
-    responses: { 200: json(Manifest, 'The manifest'), ...errorResponses(401, 404) },
+    responses: { 200: json(ModelDetails, 'The manifest of the version served, and every version'), ...errorResponses(401, 404, 503) },
   });
 
-  const predict = documented(
-    app,
-    createRoute({
-      method: 'post',
-      path: '/v1/models/{name}/predict',
-      summary: 'Classify instances, or one image',
-      description:
-        'JSON {"instances": [...]} for every classifier (rows of features, or [C][H][W] arrays for an image ' +
-        "classifier). An image classifier also takes one PNG or JPEG image as the body, prepared as its manifest's " +
-        'input.preprocessing says (e.g. MNIST\'s: any size, either polarity).',
-      security: BEARER_SECURITY,
-      middleware: [knownModel, acceptBodies('json', 'image'), limitBody(limits.maxBodyBytes)] as const,
-      request: {
-        params: ModelParams,
-        body: {
-          required: true,
-          content: { 'application/json': { schema: predictRequest(limits.maxInstances) }, ...imageContent },
+  const predictRoute = (path: string, params: typeof ModelParams, summary: string) =>
+    documented(
+      app,
+      createRoute({
+        method: 'post',
+        path,
+        summary,
+        description:
+          'JSON {"instances": [...]} for every classifier (rows of features, or [C][H][W] arrays for an image ' +
+          "classifier). An image classifier also takes one PNG or JPEG image as the body, prepared as its manifest's " +
+          'input.preprocessing says (e.g. MNIST\'s: any size, either polarity).',
+        security: BEARER_SECURITY,
+        middleware: [knownModel, acceptBodies('json', 'image'), limitBody(limits.maxBodyBytes)] as const,
+        request: {
+          params,
+          body: {
+            required: true,
+            content: { 'application/json': { schema: predictRequest(limits.maxInstances) }, ...imageContent },
+          },
         },
-      },
-      responses: {
-        200: json(PredictResponse, 'One prediction per instance (one for an image body), in order'),
-        ...errorResponses(400, 401, 404, 413, 415, 422, 503),
-      },
-    }),
+        responses: {
+          200: json(PredictResponse, 'One prediction per instance (one for an image body), in order'),
+          ...errorResponses(400, 401, 404, 413, 415, 422, 503),
+        },
+      }),
+    );
+  const predict = predictRoute('/v1/models/{name}/predict', ModelParams, 'Classify instances, or one image, with the active version');
+  const predictPinned = predictRoute(
+    '/v1/models/{name}/versions/{version}/predict',
+    VersionParams,
+    'Classify with one published version, whichever is active',
   );
 
+  const answerPredict = async (c: Context<AppEnv>) => {
+    const model = c.var.model;
+    if (bodyKind(c.req.header('Content-Type')) === 'image') return c.json(await predictImage(c, catalog), 200);
+    const { instances } = (c.req as unknown as { valid(target: 'json'): { instances: unknown[] } }).valid('json');
+    const predictions = await catalog.use(c.env?.MODELS, model, (bundle) => bundle.predict(instances));
+    return c.json({ model: model.name, predictions }, 200);
+  };
+
   return app
-    .openapi(list, (c) => {
-      const models = registry.names().map((name) => {
-        const manifest = registry.manifest(name);
+    .openapi(list, async (c) => {
+      const bucket = c.env?.MODELS;
+      const resolved = await Promise.all((await catalog.names(bucket)).map((name) => catalog.resolve(bucket, name)));
+      const models = resolved.map(({ name, version, manifest }) => {
         const input = modelInput(manifest);
         const { task, labels, created } = manifest;
-        return { name, task, input: input.kind, features: input.kind === 'tabular' ? input.features : [], labels, created };
+        const features = input.kind === 'tabular' ? input.features : [];
+        return { name, task, input: input.kind, features, labels, created, served: served(version) };
       });
       return c.json({ models }, 200);
     })
-    .openapi(get, (c) => c.json(registry.manifest(c.req.valid('param').name), 200))
-    .openapi(predict, async (c) => {
-      const { name } = c.req.valid('param');
-      if (bodyKind(c.req.header('Content-Type')) === 'image') return c.json(await predictImage(c, registry, name), 200);
-      const bundle = await registry.bundle(name);
-      const { instances } = c.req.valid('json') as { instances: unknown[] };
-      return c.json({ model: name, predictions: bundle.predict(instances) }, 200);
-    });
+    .openapi(get, async (c) => {
+      const { name, version, manifest } = c.var.model;
+      const index = c.env?.MODELS === undefined ? null : await catalog.index(c.env.MODELS, name);
+      const versions = (index?.versions ?? []).map((record) => ({ ...record, active: record.version === index?.active }));
+      return c.json({ ...manifest, served: served(version), versions }, 200);
+    })
+    .openapi(predict, answerPredict)
+    .openapi(predictPinned, answerPredict);
 }
 
 /** An image body through an image classifier: 415 for a model that takes JSON only, before the body is read. */
-async function predictImage(c: Context<AppEnv>, registry: ModelRegistry, name: string) {
-  const manifest = registry.manifest(name);
+async function predictImage(c: Context<AppEnv>, catalog: ModelCatalog) {
+  const { name, manifest } = c.var.model;
   if (manifest.task !== 'image-classification') {
     throw new ApiError(415, 'unsupported_media_type', `model "${name}" is a ${manifest.task} model: send JSON {"instances": [...]}`, {
       accepted: ['application/json'],
     });
   }
-  const bundle = await registry.bundle(name);
   const bytes = await readBody(c);
-  if (bundle.input.kind !== 'image') throw new Error(`image classifier "${name}" has a ${bundle.input.kind} input`);
-  const x = imageToInput(bytes, bundle.input, { maxPixels: MAX_IMAGE_PIXELS });
-  const predictions: Prediction[] = bundle.predictImages(x, true);
+  const predictions = await catalog.use(c.env?.MODELS, c.var.model, (bundle): Prediction[] => {
+    if (bundle.input.kind !== 'image') throw new Error(`image classifier "${name}" has a ${bundle.input.kind} input`);
+    return bundle.predictImages(imageToInput(bytes, bundle.input, { maxPixels: MAX_IMAGE_PIXELS }), true);
+  });
   return { model: name, predictions };
 }
