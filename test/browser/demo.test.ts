@@ -1,8 +1,11 @@
 // The demo page (GET /) in a real browser: Debian's Chromium, driven by playwright-core, against the real Worker
 // under `wrangler dev`. Runs in Node (the vitest "node" project), as part of npm test; .ci/run installs Chromium.
+import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type Page, type Request } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT, startWrangler, type WranglerServer } from '../../scripts/wrangler.mjs';
 
@@ -12,6 +15,8 @@ const ARTIFACTS = path.join(ROOT, 'test-artifacts');
 const SAMPLE = path.join(ROOT, 'data/sample.png');
 const JPEG = path.join(ROOT, 'test/fixtures/images/rgb.jpg');
 const hasChromium = existsSync(CHROMIUM);
+/** The Worker's admin token here, to publish model versions to its local R2 bucket. */
+const ADMIN = 'demo-test-admin-token';
 
 interface Prediction {
   label: string;
@@ -28,6 +33,8 @@ describe.skipIf(!hasChromium)(
   hasChromium ? 'demo page in Chromium' : `demo page in Chromium: skipped, ${CHROMIUM} is not installed (.ci/run installs it)`,
   () => {
     let server: WranglerServer;
+    /** The Worker's local R2 state: a fresh folder, so that nothing is published until the tests publish it. */
+    let state: string;
     let browser: Browser;
     let page: Page;
     /** What went wrong on `page` (see watch). */
@@ -71,13 +78,43 @@ describe.skipIf(!hasChromium)(
       });
     }
 
+    /**
+     * Runs `act` on `target` and gives the paths of the predict requests it made, once the page has answered the last
+     * of them and `region` is no longer busy.
+     */
+    async function predictCalls(target: Page, region: string, act: () => Promise<unknown>) {
+      const calls: string[] = [];
+      const record = (request: Request) => {
+        const { pathname } = new URL(request.url());
+        if (request.method() === 'POST' && pathname.endsWith('/predict')) calls.push(pathname);
+      };
+      target.on('request', record);
+      try {
+        const answered = target.waitForResponse((r) => new URL(r.url()).pathname.endsWith('/predict'), { timeout: 10_000 });
+        await act();
+        await answered;
+        await target.waitForSelector(`${region}[aria-busy="false"]`, { state: 'attached' });
+      } finally {
+        target.off('request', record);
+      }
+      return calls;
+    }
+
+    /** The texts of a <select>'s options, and whether it can be used. */
+    const picker = (target: Page, selector: string) =>
+      target.$eval(selector, (select: HTMLSelectElement) => ({
+        options: Array.from(select.options, (option) => option.text),
+        value: select.value,
+        disabled: select.disabled,
+      }));
+
     /** Submits the phone form and waits for the page to show the answer. */
     const predict = () =>
       answered('#phone-result', '/v1/models/phone-price/predict', () => page.click('#phone-form button[type="submit"]'));
 
     /** The phone form's values as the instance the page sends: numbers, 0/1 for boxes, null for an empty field. */
-    const formInstance = () =>
-      page.locator('#phone-form input').evaluateAll((inputs) =>
+    const formInstance = (target = page) =>
+      target.locator('#phone-form input').evaluateAll((inputs) =>
         Object.fromEntries(
           (inputs as HTMLInputElement[]).map((input) => [
             input.name,
@@ -92,7 +129,8 @@ describe.skipIf(!hasChromium)(
     const failedLoad = (status: number) => expect.stringContaining(`the server responded with a status of ${status}`);
 
     beforeAll(async () => {
-      server = await startWrangler({ readyTimeoutMs: 90_000 });
+      state = await mkdtemp(path.join(tmpdir(), 'edgeml-demo-r2-'));
+      server = await startWrangler({ readyTimeoutMs: 90_000, vars: { EDGEML_ADMIN_TOKEN: ADMIN }, persistTo: state });
       browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
       page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
       await watch(page, problems);
@@ -105,6 +143,7 @@ describe.skipIf(!hasChromium)(
     afterAll(async () => {
       await browser?.close();
       expect(await server?.stop()).toBe(true);
+      if (state) await rm(state, { recursive: true, force: true });
     }, 30_000);
 
     it('is served with a strict Content-Security-Policy and needs nothing inline or from elsewhere', async () => {
@@ -150,6 +189,24 @@ describe.skipIf(!hasChromium)(
       }
       expect(shown.budget).not.toBe(shown.flagship);
       await expect(page.isHidden('#phone-error')).resolves.toBe(true);
+      expect(takeProblems()).toEqual([]);
+    });
+
+    it('says "built-in" in both version pickers while nothing is published, and predicts with /predict', async () => {
+      const pickers = page.getByRole('combobox', { name: 'Model version' });
+      await expect(pickers.evaluateAll((selects) => selects.map((select) => select.id))).resolves.toEqual([
+        'phone-version',
+        'digit-version',
+      ]);
+      for (const id of ['#phone-version', '#digit-version']) {
+        await expect(picker(page, id), id).resolves.toEqual({ options: ['built-in'], value: '', disabled: true });
+      }
+      await expect(page.textContent('#phone-about')).resolves.toMatch(/^The phone-price model: .*97% right/);
+      await expect(page.textContent('#digit-about')).resolves.toMatch(/^The digits model, a small CNN, 98\.6% right/);
+      const calls = await predictCalls(page, '#phone-result', () => page.click('#phone-form button[type="submit"]'));
+      expect(calls).toEqual(['/v1/models/phone-price/predict']);
+      const answer = await call('/v1/models/phone-price/predict', { instances: [await formInstance()] });
+      await expect(page.textContent('#phone-label')).resolves.toBe(answer.json().predictions[0].label);
       expect(takeProblems()).toEqual([]);
     });
 
@@ -587,6 +644,173 @@ describe.skipIf(!hasChromium)(
       } finally {
         await api.close();
       }
+    });
+
+    // Last, as what it publishes is served from then on: every test above sees the built-in models.
+    describe('with published versions', () => {
+      /** Version 2 of phone-price says "very high cost" whatever the phone (its last bias for that class is huge). */
+      const BIASED = 'very high cost';
+      let versions: Page;
+      /** When each version was published, by model, as GET /v1/models/{name} lists them. */
+      const published: Record<string, string[]> = {};
+
+      /**
+       * Publishes the built-in bundle `name` as a new version with `metrics` over its own, through the admin route;
+       * `bias` adds to one class's bias in the last layer (and the manifest's digest follows).
+       */
+      async function publish(name: string, activate: boolean, metrics: object = {}, bias?: { tensor: string; index: number; add: number }) {
+        const dir = path.join(ROOT, 'worker/models', name);
+        const manifest = JSON.parse(readFileSync(path.join(dir, 'model.json'), 'utf8'));
+        const weights = new Uint8Array(readFileSync(path.join(dir, 'model.safetensors')));
+        if (bias) {
+          const view = new DataView(weights.buffer, weights.byteOffset, weights.byteLength);
+          const headerBytes = Number(view.getBigUint64(0, true));
+          const header = JSON.parse(new TextDecoder().decode(weights.subarray(8, 8 + headerBytes)));
+          const at = 8 + headerBytes + header[bias.tensor].data_offsets[0] + 4 * bias.index;
+          view.setFloat32(at, view.getFloat32(at, true) + bias.add, true);
+          manifest.weights.sha256 = createHash('sha256').update(weights).digest('hex');
+        }
+        Object.assign(manifest.metrics, metrics);
+        const form = new FormData();
+        form.append('model.json', new Blob([JSON.stringify(manifest)], { type: 'application/json' }), 'model.json');
+        form.append('model.safetensors', new Blob([weights]), 'model.safetensors');
+        const response = await fetch(`${server.url}/v1/models/${name}?activate=${activate}`, {
+          method: 'PUT',
+          headers: { Authorization: `Bearer ${ADMIN}` },
+          body: form,
+        });
+        expect(response.status, await response.clone().text()).toBe(201);
+      }
+
+      /** A version's option as the page should write it, the date in the browser's own format. */
+      const option = async (version: number, date: string, accuracy: string, active = false) => {
+        const day = await versions.evaluate((iso) => new Intl.DateTimeFormat(undefined, { dateStyle: 'medium' }).format(new Date(iso)), date);
+        return `version ${version}${active ? ' (active)' : ''} · published ${day} · ${accuracy} test accuracy`;
+      };
+
+      beforeAll(async () => {
+        await publish('phone-price', true);
+        await publish('phone-price', false, { test_accuracy: 0.25 }, { tensor: '2.bias', index: 3, add: 1000 });
+        await publish('digits', true);
+        await publish('digits', false, { test_accuracy: 0.5 });
+        for (const name of ['phone-price', 'digits']) {
+          const details = await (await fetch(`${server.url}/v1/models/${name}`)).json();
+          expect(details.served).toEqual({ source: 'registry', version: 1 });
+          published[name] = details.versions.map((version: { published: string }) => version.published);
+        }
+        versions = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+        await watch(versions, problems);
+        await versions.goto(server.url);
+        await versions.waitForSelector('#phone-result[aria-busy="false"]');
+      }, 60_000);
+
+      afterAll(() => versions?.close());
+
+      it('lists every version, "active" first and chosen, with its published date and test accuracy', async () => {
+        await expect(picker(versions, '#phone-version')).resolves.toEqual({
+          options: [
+            'active (version 1)',
+            await option(1, published['phone-price'][0], '96.8%', true),
+            await option(2, published['phone-price'][1], '25.0%'),
+          ],
+          value: '',
+          disabled: false,
+        });
+        await expect(picker(versions, '#digit-version')).resolves.toEqual({
+          options: [
+            'active (version 1)',
+            await option(1, published.digits[0], '98.6%', true),
+            await option(2, published.digits[1], '50.0%'),
+          ],
+          value: '',
+          disabled: false,
+        });
+        await expect(versions.textContent('#phone-about')).resolves.toMatch(/^The phone-price model \(version 1\): .*97% right/);
+        await expect(versions.textContent('#digit-about')).resolves.toMatch(/^The digits model \(version 1\), a small CNN, 98\.6% right/);
+        expect(takeProblems()).toEqual([]);
+      });
+
+      it("calls a chosen version's pinned predict route and shows its answer and accuracy; \"active\" calls /predict again", async () => {
+        for (const [feature, value] of Object.entries({ ram: '400', battery_power: '600', px_height: '300', px_width: '700' })) {
+          await versions.fill(`[name="${feature}"]`, value);
+        }
+        const shown = async (route: string) => {
+          const answer = await call(route, { instances: [await formInstance(versions)] });
+          expect(answer.status).toBe(200);
+          const expected: Prediction = answer.json().predictions[0];
+          await expect(versions.textContent('#phone-label')).resolves.toBe(expected.label);
+          await expect(versions.locator('#phone-bars .value').allTextContents()).resolves.toEqual(
+            expected.probabilities.map((p) => `${(p * 100).toFixed(1)}%`),
+          );
+          return expected.label;
+        };
+
+        // Choosing a version predicts with it at once, and so does every submit until another is chosen.
+        const choose = (version: string) => predictCalls(versions, '#phone-result', () => versions.selectOption('#phone-version', version));
+        const submit = () => predictCalls(versions, '#phone-result', () => versions.click('#phone-form button[type="submit"]'));
+        await expect(choose('2')).resolves.toEqual(['/v1/models/phone-price/versions/2/predict']);
+        await expect(shown('/v1/models/phone-price/versions/2/predict')).resolves.toBe(BIASED);
+        await expect(versions.textContent('#phone-about')).resolves.toMatch(/^The phone-price model \(version 2\): .*, 25% right/);
+        await expect(submit()).resolves.toEqual(['/v1/models/phone-price/versions/2/predict']);
+        await versions.locator('#phone-title').scrollIntoViewIfNeeded();
+        await versions.screenshot({ path: path.join(ARTIFACTS, 'demo-versions.png') });
+
+        await expect(choose('1')).resolves.toEqual(['/v1/models/phone-price/versions/1/predict']);
+        const budget = await shown('/v1/models/phone-price/versions/1/predict');
+        expect(budget).not.toBe(BIASED);
+        await expect(versions.textContent('#phone-about')).resolves.toMatch(/^The phone-price model \(version 1\): .*, 97% right/);
+
+        await choose('2');
+        await expect(choose('')).resolves.toEqual(['/v1/models/phone-price/predict']);
+        await expect(shown('/v1/models/phone-price/predict')).resolves.toBe(budget);
+        await expect(submit()).resolves.toEqual(['/v1/models/phone-price/predict']);
+        await expect(versions.textContent('#phone-about')).resolves.toMatch(/^The phone-price model \(version 1\): .*, 97% right/);
+        expect(takeProblems()).toEqual([]);
+      });
+
+      it('sends the drawing on show to the version chosen, and says whose feature maps it shows', async () => {
+        const canvas = versions.locator('#digit-canvas');
+        await canvas.scrollIntoViewIfNeeded();
+        const box = (await canvas.boundingBox())!;
+        const drawOne = async () => {
+          await versions.mouse.move(box.x + box.width / 2, box.y + box.height * 0.15);
+          await versions.mouse.down();
+          await versions.mouse.move(box.x + box.width / 2, box.y + box.height * 0.85, { steps: 16 });
+          await versions.mouse.up();
+        };
+        const drawn = await predictCalls(versions, '#digit-result', drawOne);
+        expect(new Set(drawn)).toEqual(new Set(['/v1/models/digits/predict']));
+        await expect(versions.textContent('#digit-label')).resolves.toBe('1');
+
+        const choose = (version: string) => predictCalls(versions, '#digit-result', () => versions.selectOption('#digit-version', version));
+        await expect(choose('2')).resolves.toEqual(['/v1/models/digits/versions/2/predict']);
+        await expect(versions.textContent('#digit-label')).resolves.toBe('1');
+        await expect(versions.textContent('#digit-about')).resolves.toMatch(/^The digits model \(version 2\), a small CNN, 50\.0% right/);
+        await expect(versions.textContent('#digit-maps-caption')).resolves.toMatch(/^First-layer feature maps of version 1, the one served: \d+ channels/);
+
+        await expect(choose('1')).resolves.toEqual(['/v1/models/digits/versions/1/predict']);
+        await expect(versions.textContent('#digit-maps-caption')).resolves.toMatch(/^First-layer feature maps: \d+ channels/);
+        await expect(choose('')).resolves.toEqual(['/v1/models/digits/predict']);
+        await expect(versions.textContent('#digit-about')).resolves.toMatch(/^The digits model \(version 1\), a small CNN, 98\.6% right/);
+        expect(takeProblems()).toEqual([]);
+      });
+
+      it('fits a phone screen with the versions listed', async () => {
+        const phone = await browser.newPage({ viewport: { width: 390, height: 844 }, colorScheme: 'dark' });
+        try {
+          const errors: string[] = [];
+          await watch(phone, errors);
+          await phone.goto(server.url);
+          await phone.waitForSelector('#phone-result[aria-busy="false"]');
+          await phone.selectOption('#phone-version', '2');
+          await phone.waitForSelector('#phone-result[aria-busy="false"]');
+          await expect(phone.evaluate(() => document.documentElement.scrollWidth)).resolves.toBeLessThanOrEqual(390);
+          await phone.screenshot({ path: path.join(ARTIFACTS, 'demo-versions-phone-dark.png') });
+          expect(errors).toEqual([]);
+        } finally {
+          await phone.close();
+        }
+      });
     });
 
     /** The page shows the API's feature-map PNG (same size) for an output of `shape`, and says what it is. */

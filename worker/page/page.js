@@ -33,9 +33,13 @@ const FEATURE_NAMES = /** @type {Record<string, string>} */ ({
  * @typedef {{ code: string, message: string, details?: Record<string, unknown> }} ApiErrorBody
  * @typedef {{ type: string, kernelSize?: number[], stride?: number[], padding?: number[], dilation?: number[],
  *   inChannels?: number, outChannels?: number }} Layer
+ * @typedef {{ version: number, published: string, metrics: Record<string, unknown>, active: boolean }} Version
+ *   A published version, as GET /v1/models/{name} lists it.
  * @typedef {{ name: string, task: string, labels: string[], metrics: Record<string, unknown>,
  *   preprocess: { features: string[], scaler: { mean: number[], std: number[] } | null },
- *   architecture: { layers?: Layer[] } }} Manifest
+ *   architecture: { layers?: Layer[] }, served: { source: string, version: number | null }, versions: Version[] }} Manifest
+ *   GET /v1/models/{name}: the served version's manifest, what is served, and every published version.
+ * @typedef {Manifest & { input?: { height?: number, width?: number } }} DigitManifest
  * @typedef {{ label: string, kernel: number[], stride: number[], padding: number[], dilation: number[] }} Step
  *   A conv or pool layer's settings, [height, width] each.
  */
@@ -99,11 +103,59 @@ function showError(box, error) {
   box.hidden = false;
 }
 
+// ------------------------------------------------------------------------------------------------------- versions
+
+const DAY = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium' });
+
+/** A share as a percentage with `digits` decimals, or '' for anything that is not a number. @param {unknown} share */
+const percent = (share, digits = 1) => (typeof share === 'number' ? `${(share * 100).toFixed(digits)}%` : '');
+
+/**
+ * Fills a model's version picker: "built-in" alone (nothing to choose) while no version is published; else
+ * "active", which follows what /predict serves, then every published version with its date and test accuracy.
+ * @param {HTMLSelectElement} select @param {Manifest} manifest
+ */
+function fillVersions(select, { served, versions }) {
+  const options = versions.map(({ version, published, metrics, active }) => {
+    const date = new Date(published);
+    const accuracy = percent(metrics.test_accuracy);
+    const text = [
+      `version ${version}${active ? ' (active)' : ''}`,
+      `published ${Number.isNaN(date.getTime()) ? published : DAY.format(date)}`,
+      ...(accuracy ? [`${accuracy} test accuracy`] : []),
+    ];
+    return element('option', { value: String(version) }, [text.join(' · ')]);
+  });
+  const now = served.version === null ? 'built-in' : `version ${served.version}`;
+  select.replaceChildren(element('option', { value: '' }, [options.length === 0 ? now : `active (${now})`]), ...options);
+  select.disabled = options.length === 0;
+}
+
+/** The published version the picker pins, or null for the active one. @param {HTMLSelectElement} select */
+const pinned = (select) => (select.value === '' ? null : Number(select.value));
+
+/** The predict route of the version the picker calls. @param {string} model @param {HTMLSelectElement} select */
+function predictPath(model, select) {
+  const version = pinned(select);
+  return version === null ? `/v1/models/${model}/predict` : `/v1/models/${model}/versions/${version}/predict`;
+}
+
+/**
+ * The version the picker calls, as the page names it (' (version 2)', or '' for a built-in model), and its metrics.
+ * @param {HTMLSelectElement} select @param {Manifest} manifest
+ */
+function chosenVersion(select, { served, versions, metrics }) {
+  const version = pinned(select) ?? served.version;
+  const record = versions.find((each) => each.version === pinned(select));
+  return { which: version === null ? '' : ` (version ${version})`, metrics: record?.metrics ?? metrics };
+}
+
 // ---------------------------------------------------------------------------------------------------------- phone
 
 const phoneForm = find('#phone-form', HTMLFormElement);
 const phoneResult = find('#phone-result', HTMLElement);
 const phoneError = find('#phone-error', HTMLElement);
+const phoneVersion = find('#phone-version', HTMLSelectElement);
 
 /**
  * Input settings from the training set's statistics: a feature whose spread is a 0/1 variable's (std = √(m(1−m)))
@@ -129,7 +181,7 @@ function inputFor(mean, std) {
 }
 
 /** @param {Manifest} manifest */
-function buildPhoneForm({ preprocess: { features, scaler }, metrics, labels }) {
+function buildPhoneForm({ preprocess: { features, scaler } }) {
   const numbers = find('#phone-numbers', HTMLElement);
   const flags = find('#phone-flags', HTMLFieldSetElement);
   features.forEach((name, i) => {
@@ -142,10 +194,17 @@ function buildPhoneForm({ preprocess: { features, scaler }, metrics, labels }) {
     else numbers.append(element('label', { title: name }, [title, input]));
   });
   flags.hidden = flags.querySelector('input') === null;
-  const { test_accuracy: accuracy } = metrics;
-  const score = typeof accuracy === 'number' ? `, ${(accuracy * 100).toFixed(0)}% right on held-out phones` : '';
+}
+
+/** What the model the picker calls is, with its test accuracy. @param {Manifest} manifest */
+function describePhone(manifest) {
+  const { features } = manifest.preprocess;
+  const { labels } = manifest;
+  const { which, metrics } = chosenVersion(phoneVersion, manifest);
+  const accuracy = percent(metrics.test_accuracy, 0);
+  const score = accuracy ? `, ${accuracy} right on held-out phones` : '';
   find('#phone-about', HTMLElement).textContent =
-    `The ${MODEL} model: ${features.length} features in, one of ${labels.length} price classes ` +
+    `The ${MODEL} model${which}: ${features.length} features in, one of ${labels.length} price classes ` +
     `(${labels.join(', ')}) out${score}. Values start at the training set's averages.`;
 }
 
@@ -196,7 +255,7 @@ async function predict(labels) {
   phoneResult.setAttribute('aria-busy', 'true');
   phoneError.hidden = true;
   try {
-    const response = await api(`/v1/models/${MODEL}/predict`, {
+    const response = await api(predictPath(MODEL, phoneVersion), {
       method: 'POST',
       headers: { 'Content-Type': 'application/json' },
       body: JSON.stringify({ instances: [phoneInstance()] }),
@@ -225,6 +284,12 @@ async function startPhone() {
     /** @type {Manifest} */
     const manifest = await (await api(`/v1/models/${MODEL}`)).json();
     buildPhoneForm(manifest);
+    fillVersions(phoneVersion, manifest);
+    describePhone(manifest);
+    phoneVersion.addEventListener('change', () => {
+      describePhone(manifest);
+      predict(manifest.labels);
+    });
     phoneForm.addEventListener('submit', (event) => {
       event.preventDefault();
       predict(manifest.labels);
@@ -249,6 +314,7 @@ const digitResult = find('#digit-result', HTMLElement);
 const digitError = find('#digit-error', HTMLElement);
 const digitMaps = find('#digit-maps', HTMLImageElement);
 const digitInput = find('#digit-input', HTMLImageElement);
+const digitVersion = find('#digit-version', HTMLSelectElement);
 const pen = /** @type {CanvasRenderingContext2D} */ (canvas.getContext('2d'));
 
 /** The strokes drawn, in canvas pixels: kept to paint them again when the colour scheme changes. */
@@ -257,6 +323,8 @@ const strokes = /** @type {{ x: number, y: number }[][]} */ ([]);
 let drawing = /** @type {{ pointer: number, points: { x: number, y: number }[] } | null} */ (null);
 /** The classes' names (the manifest's labels); until the manifest is read, the digits. */
 let digitLabels = Array.from({ length: 10 }, (_, i) => String(i));
+/** The version /predict serves (null: the built-in model), as the manifest said. */
+let digitServed = /** @type {number | null} */ (null);
 
 /**
  * Sending: one request pair (predict and transform) at a time; `changed` says the canvas differs from what was last
@@ -378,13 +446,17 @@ async function send() {
  * @param {Uint8Array<ArrayBuffer>} png the canvas's PNG file @param {number} generation
  */
 async function classify(png, generation) {
-  const post = (/** @type {string} */ route) =>
-    api(`/v1/models/${DIGITS}/${route}`, { method: 'POST', headers: { 'Content-Type': 'image/png' }, body: png });
+  const post = (/** @type {string} */ path) =>
+    api(path, { method: 'POST', headers: { 'Content-Type': 'image/png' }, body: png });
+  // Transform has no pinned route: the feature maps are always the active version's.
+  const version = pinned(digitVersion);
+  const served = digitServed === null ? 'the built-in model' : `version ${digitServed}`;
+  const whose = version === null || version === digitServed ? '' : ` of ${served}, the one served`;
   try {
     const [predicted, seen, transformed] = await Promise.all([
-      post('predict'),
-      post('transform?layer=input'),
-      post('transform'),
+      post(predictPath(DIGITS, digitVersion)),
+      post(`/v1/models/${DIGITS}/transform?layer=input`),
+      post(`/v1/models/${DIGITS}/transform`),
     ]);
     const [{ predictions }, input, maps] = await Promise.all([predicted.json(), seen.blob(), transformed.blob()]);
     if (generation !== sending.generation) return;
@@ -395,7 +467,7 @@ async function classify(png, generation) {
     showBlob(digitInput, input);
     showBlob(digitMaps, maps);
     find('#digit-maps-caption', HTMLElement).textContent =
-      `First-layer feature maps: ${channels} channels, ${height} × ${width}, of the digit as the network sees it ` +
+      `First-layer feature maps${whose}: ${channels} channels, ${height} × ${width}, of the digit as the network sees it ` +
       '(cropped, scaled and centred as MNIST\u2019s digits are)';
   } catch (error) {
     if (generation !== sending.generation) return;
@@ -426,6 +498,17 @@ function clearDigit() {
   if (!sending.busy) digitResult.setAttribute('aria-busy', 'false');
 }
 
+/** What the model the picker calls is, with its test accuracy. @param {DigitManifest} manifest */
+function describeDigits(manifest) {
+  const { which, metrics } = chosenVersion(digitVersion, manifest);
+  const accuracy = percent(metrics.test_accuracy);
+  const score = accuracy ? `, ${accuracy} right on held-out MNIST digits` : '';
+  const size = manifest.input?.height ? ` a ${manifest.input.height} × ${manifest.input.width} picture` : '';
+  find('#digit-about', HTMLElement).textContent =
+    `The ${DIGITS} model${which}, a small CNN${score}. Draw with the mouse, a pen or a finger: as you draw, the ` +
+    `Worker crops, scales and centres the drawing into${size} as MNIST's digits are, and classifies it.`;
+}
+
 async function startDigits() {
   paint();
   canvas.addEventListener('pointerdown', startStroke);
@@ -440,15 +523,18 @@ async function startDigits() {
   });
   matchMedia('(prefers-color-scheme: dark)').addEventListener('change', () => paint());
   try {
-    /** @type {Manifest & { input?: { height?: number, width?: number } }} */
+    /** @type {DigitManifest} */
     const manifest = await (await api(`/v1/models/${DIGITS}`)).json();
     digitLabels = manifest.labels;
-    const { test_accuracy: accuracy } = manifest.metrics;
-    const score = typeof accuracy === 'number' ? `, ${(accuracy * 100).toFixed(1)}% right on held-out MNIST digits` : '';
-    const size = manifest.input?.height ? ` a ${manifest.input.height} × ${manifest.input.width} picture` : '';
-    find('#digit-about', HTMLElement).textContent =
-      `The ${DIGITS} model, a small CNN${score}. Draw with the mouse, a pen or a finger: as you draw, the Worker ` +
-      `crops, scales and centres the drawing into${size} as MNIST's digits are, and classifies it.`;
+    digitServed = manifest.served.version;
+    fillVersions(digitVersion, manifest);
+    describeDigits(manifest);
+    digitVersion.addEventListener('change', () => {
+      describeDigits(manifest);
+      // The drawing on show goes to the version chosen; answers from the one before are dropped.
+      sending.generation++;
+      if (strokes.length > 0) scheduleSend(true);
+    });
   } catch (error) {
     showError(digitError, error);
   }
