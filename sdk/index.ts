@@ -1,13 +1,18 @@
 /**
  * edgeml: train small networks with PyTorch's semantics on TensorFlow.js's WebAssembly backend, export them as
  * bundles, and serve them from Cloudflare Workers. This entry point is for Node: importing it starts the backend
- * (wasm, or cpu when wasm cannot start; EDGEML_BACKEND=cpu|wasm forces one) and makes every tfjs op differentiable
- * and chainable for autograd.backward (autograd/register.ts).
+ * (wasm, or cpu when wasm cannot start; EDGEML_BACKEND=cpu|wasm forces one), compiles the JPEG decoder's
+ * WebAssembly, and makes every tfjs op differentiable and chainable for autograd.backward (autograd/register.ts).
  */
+import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { ready } from './backend';
 import './autograd/register';
+import { initJpegDecoder, JPEG_DECODER_WASM } from './image/codec';
 
 await ready();
+// The JPEG decoder's WebAssembly, compiled off the event loop now rather than on the first JPEG.
+initJpegDecoder(await WebAssembly.compile(await readFile(createRequire(import.meta.url).resolve(JPEG_DECODER_WASM))));
 
 export * as tf from '@tensorflow/tfjs-core';
 export { ready, currentBackend, type BackendName } from './backend';

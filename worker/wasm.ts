@@ -17,6 +17,10 @@
  *
  * Nothing here runs at import time except replacing the 'wasm' entry of tfjs's backend registry (a synchronous map
  * update, no I/O): the module is instantiated on the first `startBackend()` call, i.e. on the first request.
+ *
+ * The SDK's JPEG decoder (libjpeg in WebAssembly, sdk/image/mozjpeg.ts) needs the same treatment: its binary is
+ * imported here as a compiled module too and handed over at import time (it is only stored; the SDK instantiates
+ * it on the first JPEG it decodes).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
@@ -25,6 +29,8 @@ import { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import * as emscriptenFactoryNs from '@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm.js';
 import type { BackendWasmModule, WasmFactoryConfig } from '@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm.js';
 import simdWasm from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm';
+import jpegDecoderWasm from '@jsquash/jpeg/codec/dec/mozjpeg_dec.wasm';
+import { initJpegDecoder } from '../sdk/serve';
 
 export type BackendName = 'wasm' | 'cpu';
 
@@ -168,3 +174,4 @@ function describe(reason: unknown): string {
 // Replace the stock 'wasm' factory (it would fetch and compile bytes, which hangs in workerd) with ours.
 if (tf.findBackendFactory('wasm') != null) tf.removeBackend('wasm');
 tf.registerBackend('wasm', createWasmBackend, WASM_PRIORITY);
+initJpegDecoder(jpegDecoderWasm);

@@ -1,8 +1,10 @@
-import { encode } from 'fast-png';
 import { checkImage, type Image } from './image';
-import { ImageError } from '../errors';
+import { EdgeMLError, ImageError } from '../errors';
 import { decodeJpeg, isJpeg, jpegFrame } from './jpeg';
 import { decodePng, isPng, pngSize } from './png';
+import { writePng } from './png-encode';
+
+export { initJpegDecoder, JPEG_DECODER_WASM } from './mozjpeg';
 
 export type ImageFormat = 'png' | 'jpeg';
 
@@ -36,8 +38,10 @@ export function imageInfo(bytes: Uint8Array): ImageInfo {
 /**
  * Decodes PNG or JPEG bytes to 8-bit HWC samples. PNG: every colour type, bit depth and interlacing; palettes expand
  * to RGB(A), 16-bit samples keep their high byte, 1/2/4-bit grey stretches to 0–255. JPEG: baseline and progressive,
- * RGB (3 channels) or greyscale (1 channel). Every failure is an ImageError ('unsupported_image', 'corrupt_image' or
- * 'image_too_large'); nothing else escapes.
+ * RGB (3 channels) or greyscale (1 channel), by libjpeg compiled to WebAssembly (see initJpegDecoder; CMYK files
+ * are converted to RGB by jpeg-js). Every failure of the data is an ImageError ('unsupported_image',
+ * 'corrupt_image' or 'image_too_large'); the only other error is an EdgeMLError 'codec_unavailable' when the JPEG
+ * decoder has no WebAssembly module (outside Node, until initJpegDecoder is called).
  */
 export function decodeImage(bytes: Uint8Array, { maxPixels = DEFAULT_MAX_PIXELS }: DecodeOptions = {}): Image {
   const info = imageInfo(bytes);
@@ -51,7 +55,7 @@ export function decodeImage(bytes: Uint8Array, { maxPixels = DEFAULT_MAX_PIXELS 
   try {
     return info.format === 'png' ? decodePng(bytes) : decodeJpeg(bytes, jpegFrame(bytes));
   } catch (error) {
-    if (error instanceof ImageError) throw error;
+    if (error instanceof EdgeMLError) throw error; // ImageError, or the decoder could not start
     const reason = error instanceof Error ? error.message : String(error);
     const code = /limit exceeded/.test(reason) ? 'image_too_large' : 'corrupt_image';
     throw new ImageError(code, `the ${info.format.toUpperCase()} data could not be decoded: ${reason}`, { reason });
@@ -62,5 +66,5 @@ export function decodeImage(bytes: Uint8Array, { maxPixels = DEFAULT_MAX_PIXELS 
  *  same samples back. */
 export function encodePng(image: Image): Uint8Array {
   checkImage(image);
-  return encode({ width: image.width, height: image.height, channels: image.channels, depth: 8, data: image.data });
+  return writePng(image);
 }

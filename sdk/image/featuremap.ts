@@ -60,7 +60,8 @@ export function renderFeatureMaps(maps: tf.Tensor, options: FeatureMapOptions = 
     for (let y = 0; y < tileHeight; y++) {
       const row = (top + labelHeight + y) * image.width + left;
       const source = Math.floor(y / scale) * width;
-      for (let x = 0; x < tileWidth; x++) image.data[row + x] = grey[source + Math.floor(x / scale)];
+      if (scale === 1) image.data.set(grey.subarray(source, source + width), row);
+      else for (let x = 0; x < tileWidth; x++) image.data[row + x] = grey[source + Math.floor(x / scale)];
     }
   }
   return image;
@@ -70,8 +71,10 @@ export function renderFeatureMaps(maps: tf.Tensor, options: FeatureMapOptions = 
 function toGrey(map: ArrayLike<number>): Uint8Array {
   let [min, max] = [Infinity, -Infinity];
   for (let i = 0; i < map.length; i++) {
-    min = Math.min(min, map[i]);
-    max = Math.max(max, map[i]);
+    const value = map[i];
+    if (value < min) min = value;
+    if (value > max) max = value;
+    if (value !== value) return new Uint8Array(map.length).fill(FLAT); // NaN: no contrast to show
   }
   const range = max - min;
   if (!(range > 0 && Number.isFinite(range))) return new Uint8Array(map.length).fill(FLAT);

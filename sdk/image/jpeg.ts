@@ -1,6 +1,8 @@
-import jpeg from 'jpeg-js';
+/// <reference path="./jpeg-js-decoder.d.ts" />
+import decodeWithJpegJs from 'jpeg-js/lib/decoder.js';
 import { ImageError } from '../errors';
 import type { Image } from './image';
+import { decodeJpegRgba } from './mozjpeg';
 
 /** The frame header (SOFn) of a JPEG: size and number of colour components. */
 interface JpegFrame {
@@ -9,7 +11,7 @@ interface JpegFrame {
   components: number;
 }
 
-/** SOF0 baseline, SOF1 extended sequential and SOF2 progressive, all Huffman-coded: what jpeg-js decodes. */
+/** SOF0 baseline, SOF1 extended sequential and SOF2 progressive, all Huffman-coded: what both decoders take. */
 const DECODABLE = new Set([0xc0, 0xc1, 0xc2]);
 
 export function isJpeg(bytes: Uint8Array): boolean {
@@ -43,13 +45,42 @@ export function jpegFrame(bytes: Uint8Array): JpegFrame {
 }
 
 /**
- * Decodes a baseline or progressive JPEG (jpeg-js) into RGB, or grey (1 channel) when the file has a single
- * component. CMYK files are converted to RGB. jpeg-js's resolution and memory limits are set from the frame header's
- * size (already checked against the caller's maxPixels), so no later segment can make it allocate for more pixels
- * than the header declared: a second frame header, or one that differs from the first, hits them.
+ * Decodes a baseline or progressive JPEG into RGB, or grey (1 channel) when the file has a single component.
+ * libjpeg (WebAssembly, mozjpeg.ts) decodes every file but CMYK and YCCK ones (4 components), which it cannot turn
+ * into RGB; jpeg-js converts those. Both decoders take their size from the frame header that `frame` was read from
+ * (already checked against the caller's maxPixels) and refuse a second one before allocating for it: libjpeg stops
+ * at "two SOF markers", jpeg-js at the resolution and memory limits set below from the frame.
  */
 export function decodeJpeg(bytes: Uint8Array, frame: JpegFrame): Image {
-  const { width, height, data } = jpeg.decode(bytes, {
+  if (frame.components === 4) return decodeCmyk(bytes, frame);
+  const { width, height, data: rgba } = decodeJpegRgba(bytes);
+  if (width !== frame.width || height !== frame.height) {
+    throw new ImageError('corrupt_image', `the JPEG decoded to ${width}×${height}, not the ${frame.width}×${frame.height} of its header`);
+  }
+  return frame.components === 1 ? { width, height, channels: 1, data: channel0(rgba) } : { width, height, channels: 3, data: rgb(rgba) };
+}
+
+/** RGBA → RGB, dropping every fourth byte. */
+function rgb(rgba: Uint8ClampedArray): Uint8Array {
+  const out = new Uint8Array((rgba.length / 4) * 3);
+  for (let i = 0, j = 0; i < rgba.length; i += 4, j += 3) {
+    out[j] = rgba[i];
+    out[j + 1] = rgba[i + 1];
+    out[j + 2] = rgba[i + 2];
+  }
+  return out;
+}
+
+/** The first of every four bytes (a grey file's sample: libjpeg repeats it in R, G and B). */
+function channel0(rgba: Uint8ClampedArray): Uint8Array {
+  const out = new Uint8Array(rgba.length / 4);
+  for (let i = 0; i < out.length; i++) out[i] = rgba[4 * i];
+  return out;
+}
+
+/** A CMYK or YCCK (Adobe) JPEG converted to RGB by jpeg-js, which libjpeg cannot do. */
+function decodeCmyk(bytes: Uint8Array, frame: JpegFrame): Image {
+  const { width, height, data } = decodeWithJpegJs(bytes, {
     useTArray: true,
     formatAsRGBA: false,
     tolerantDecoding: false,
@@ -57,10 +88,7 @@ export function decodeJpeg(bytes: Uint8Array, frame: JpegFrame): Image {
     maxResolutionInMP: (frame.width * frame.height + 0.5) / 1e6,
     maxMemoryUsageInMB: memoryLimitInMB(frame),
   });
-  if (frame.components !== 1) return { width, height, channels: 3, data };
-  const grey = new Uint8Array(width * height);
-  for (let i = 0; i < grey.length; i++) grey[i] = data[i * 3];
-  return { width, height, channels: 1, data: grey };
+  return { width, height, channels: 3, data };
 }
 
 /**

@@ -4,7 +4,7 @@ import { inflateExactly } from './inflate';
 import { readPngChunks, type PngHeader } from './png-chunks';
 import { unfilterRows } from './png-filter';
 
-const SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
+export const SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 
 /** Samples per pixel by colour type (an indexed pixel is one palette index). */
 const CHANNELS: Record<number, 1 | 2 | 3 | 4> = { 0: 1, 2: 3, 3: 1, 4: 2, 6: 4 };
