@@ -6,7 +6,9 @@ import { exampleInstance, PortInUseError, startWrangler } from './wrangler.mjs';
 
 const USAGE = `Usage: npm start [-- --help]
 
-Serves the Worker (the models in worker/models and the demo page) under wrangler dev, offline.
+Serves the Worker (the models in worker/models and the demo page) under wrangler dev, offline. Models published
+to it (npm run publish-model) are kept in the local R2 state under .wrangler/state, so they survive a restart;
+publishing needs EDGEML_ADMIN_TOKEN=... in .dev.vars.
 
   PORT=N       the port on 127.0.0.1 (default 8787)
   --help       print this
@@ -61,4 +63,7 @@ edgeml is serving on ${server.url}  (ready in ${(server.readyMs / 1000).toFixed(
     -d '${body}'
 
   API: ${server.url}/openapi.json   models: ${server.url}/v1/models   health: ${server.url}/healthz
+
+  Publish a model (needs EDGEML_ADMIN_TOKEN in .dev.vars; kept in .wrangler/state across restarts):
+  EDGEML_ADMIN_TOKEN=... npm run publish-model -- --bundle data/models/phone-price --name phone-price
 `);

@@ -17,9 +17,19 @@ export interface CannonResult {
   non2xx: number;
   errors: number;
   timeouts: number;
+  /** Responses by HTTP status. */
+  statuses: Record<number, number>;
 }
 
 /** `target` sent by `connections` clients back to back for `duration` seconds (autocannon). */
-export function load(url: string, target: Target, { connections, duration }: { connections: number; duration: number }): Promise<CannonResult> {
-  return autocannon({ url: url + target.path, method: target.method ?? 'GET', headers: target.headers, body: target.body, connections, duration });
+export async function load(
+  url: string,
+  target: Target,
+  { connections, duration }: { connections: number; duration: number },
+): Promise<CannonResult> {
+  const statuses: Record<number, number> = {};
+  const count = (status: number) => (statuses[status] = (statuses[status] ?? 0) + 1);
+  const setupClient = (client: { on(event: 'response', listener: (status: number) => void): void }) => client.on('response', count);
+  const { method = 'GET', headers, body } = target;
+  return { ...(await autocannon({ url: url + target.path, method, headers, body, connections, duration, setupClient })), statuses };
 }

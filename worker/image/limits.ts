@@ -29,8 +29,9 @@ const MIB = 1024 * 1024;
 export const DEFAULT_IMAGE_LIMITS: ImageLimits = {
   maxBodyBytes: 10 * MIB,
   maxImageSide: 4096,
-  // Far below the 16 MP the header check could allow: decoding a JPEG takes ~30 bytes a pixel in jpeg-js, and an
-  // isolate has 128 MB. A 2 MP image (1920×1080 fits) peaks well inside that; raise it with createApp's limits.
+  // Far below the 16 MP the header check could allow: an image costs several times its pixels on the way (samples,
+  // float tensor, maps, picture, PNG), an isolate has 128 MB, and each step runs without yielding to predictions.
+  // A 2 MP image (1920×1080 fits) peaks well inside that; raise it with createApp's limits.
   maxImagePixels: 2 * MIB,
   maxTensorElements: 4 * MIB, // 2²² = 4,194,304 (a 2048×2048 grey image)
   maxMultiplyAdds: 2 ** 30,
