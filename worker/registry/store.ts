@@ -59,11 +59,13 @@ export class ModelStore {
 
   /** A listed version's model.json, parsed. */
   async manifest(name: string, version: number): Promise<unknown> {
-    return (await this.#file(name, version, 'model.json')).json();
+    const file = await this.#file(name, version, 'model.json');
+    return read(() => file.json());
   }
 
   async weights(name: string, version: number): Promise<ArrayBuffer> {
-    return (await this.#file(name, version, 'model.safetensors')).arrayBuffer();
+    const file = await this.#file(name, version, 'model.safetensors');
+    return read(() => file.arrayBuffer());
   }
 
   /** Writes a new version's files under a freshly reserved number, then lists it; returns the updated index. */
@@ -152,7 +154,7 @@ export class ModelStore {
   async #readIndex(name: string): Promise<{ index: ModelIndex; etag: string } | null> {
     const object = await read(() => this.bucket.get(indexKey(name)));
     if (object === null) return null;
-    return { index: await object.json<ModelIndex>(), etag: object.etag };
+    return { index: await read(() => object.json<ModelIndex>()), etag: object.etag };
   }
 
   async #deleteFiles(name: string, version: number): Promise<void> {
