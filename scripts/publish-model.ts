@@ -16,8 +16,8 @@ secret of that name), never from a flag, which would stay in the shell's history
   --help           print this
 
 Example:
-  read -rs EDGEML_ADMIN_TOKEN && export EDGEML_ADMIN_TOKEN
-  npm run publish-model -- --bundle data/models/phone-price --name phone-price`;
+  npm run publish-model -- --bundle data/models/phone-price --name phone-price
+  (after exporting the token without echoing it: read -rs EDGEML_ADMIN_TOKEN && export EDGEML_ADMIN_TOKEN)`;
 
 runCli(async () => {
   const args = parseCli({
