@@ -9,6 +9,12 @@ import { chromium, type Browser, type Page, type Request } from 'playwright-core
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT, startWrangler, type WranglerServer } from '../../scripts/wrangler.mjs';
 
+/** The served digits model's held-out accuracy as the page writes it (e.g. "98.9%"). */
+const DIGITS_ACCURACY = `${(
+  100 * (JSON.parse(readFileSync(path.join(ROOT, 'worker/models/digits/model.json'), 'utf8')) as { metrics: { test_accuracy: number } }).metrics.test_accuracy
+).toFixed(1)}%`;
+const escaped = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
 const CHROMIUM = '/usr/bin/chromium';
 const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'];
 const ARTIFACTS = path.join(ROOT, 'test-artifacts');
@@ -202,7 +208,7 @@ describe.skipIf(!hasChromium)(
         await expect(picker(page, id), id).resolves.toEqual({ options: ['built-in'], value: '', disabled: true });
       }
       await expect(page.textContent('#phone-about')).resolves.toMatch(/^The phone-price model: .*97% right/);
-      await expect(page.textContent('#digit-about')).resolves.toMatch(/^The digits model, a small CNN, 98\.6% right/);
+      await expect(page.textContent('#digit-about')).resolves.toMatch(new RegExp(`^The digits model, a small CNN, ${escaped(DIGITS_ACCURACY)} right`));
       const calls = await predictCalls(page, '#phone-result', () => page.click('#phone-form button[type="submit"]'));
       expect(calls).toEqual(['/v1/models/phone-price/predict']);
       const answer = await call('/v1/models/phone-price/predict', { instances: [await formInstance()] });
@@ -719,14 +725,14 @@ describe.skipIf(!hasChromium)(
         await expect(picker(versions, '#digit-version')).resolves.toEqual({
           options: [
             'active (version 1)',
-            await option(1, published.digits[0], '98.6%', true),
+            await option(1, published.digits[0], DIGITS_ACCURACY, true),
             await option(2, published.digits[1], '50.0%'),
           ],
           value: '',
           disabled: false,
         });
         await expect(versions.textContent('#phone-about')).resolves.toMatch(/^The phone-price model \(version 1\): .*97% right/);
-        await expect(versions.textContent('#digit-about')).resolves.toMatch(/^The digits model \(version 1\), a small CNN, 98\.6% right/);
+        await expect(versions.textContent('#digit-about')).resolves.toMatch(new RegExp(`^The digits model \\(version 1\\), a small CNN, ${escaped(DIGITS_ACCURACY)} right`));
         expect(takeProblems()).toEqual([]);
       });
 
@@ -768,7 +774,7 @@ describe.skipIf(!hasChromium)(
         expect(takeProblems()).toEqual([]);
       });
 
-      it('sends the drawing on show to the version chosen, and says whose feature maps it shows', async () => {
+      it('sends the drawing on show to the version chosen, for its prediction and its feature maps', async () => {
         const canvas = versions.locator('#digit-canvas');
         await canvas.scrollIntoViewIfNeeded();
         const box = (await canvas.boundingBox())!;
@@ -783,15 +789,23 @@ describe.skipIf(!hasChromium)(
         await expect(versions.textContent('#digit-label')).resolves.toBe('1');
 
         const choose = (version: string) => predictCalls(versions, '#digit-result', () => versions.selectOption('#digit-version', version));
+        const transforms: string[] = [];
+        const recordTransform = (request: Request) => {
+          const { pathname, search } = new URL(request.url());
+          if (pathname.endsWith('/transform')) transforms.push(pathname + search);
+        };
+        versions.on('request', recordTransform);
         await expect(choose('2')).resolves.toEqual(['/v1/models/digits/versions/2/predict']);
+        versions.off('request', recordTransform);
+        expect(transforms.sort()).toEqual(['/v1/models/digits/versions/2/transform', '/v1/models/digits/versions/2/transform?layer=input']);
         await expect(versions.textContent('#digit-label')).resolves.toBe('1');
         await expect(versions.textContent('#digit-about')).resolves.toMatch(/^The digits model \(version 2\), a small CNN, 50\.0% right/);
-        await expect(versions.textContent('#digit-maps-caption')).resolves.toMatch(/^First-layer feature maps of version 1, the one served: \d+ channels/);
+        await expect(versions.textContent('#digit-maps-caption')).resolves.toMatch(/^First-layer feature maps: \d+ channels/);
 
         await expect(choose('1')).resolves.toEqual(['/v1/models/digits/versions/1/predict']);
         await expect(versions.textContent('#digit-maps-caption')).resolves.toMatch(/^First-layer feature maps: \d+ channels/);
         await expect(choose('')).resolves.toEqual(['/v1/models/digits/predict']);
-        await expect(versions.textContent('#digit-about')).resolves.toMatch(/^The digits model \(version 1\), a small CNN, 98\.6% right/);
+        await expect(versions.textContent('#digit-about')).resolves.toMatch(new RegExp(`^The digits model \\(version 1\\), a small CNN, ${escaped(DIGITS_ACCURACY)} right`));
         expect(takeProblems()).toEqual([]);
       });
 

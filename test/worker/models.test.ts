@@ -98,6 +98,7 @@ describe('GET /openapi.json', () => {
       '/v1/models/{name}/versions/{version}',
       '/v1/models/{name}/versions/{version}/activate',
       '/v1/models/{name}/versions/{version}/predict',
+      '/v1/models/{name}/versions/{version}/transform',
     ]);
     expect(Object.keys(doc.paths['/v1/models/{name}/predict'].post.responses).sort()).toEqual(
       ['200', '400', '401', '404', '413', '415', '422', '503'],

@@ -8,6 +8,10 @@ import { defaultModels } from '../../worker/models';
 import { client, expectError, MODEL, viaApp } from './helpers';
 
 const { instances, versions } = inject('registry');
+/** An 8×6 RGB PNG (gradients). */
+const SAMPLE_PNG =
+  'iVBORw0KGgoAAAANSUhEUgAAAAgAAAAGCAIAAABxZ0isAAAAcUlEQVR4nA3BIQEEMRADwIg4XLwiVkRwcUVERHFxRKyIxcUn4iT8zwDAwJOIiRR4sAq62EA8IyIj' +
+  'Z1CxTqhi3zDAGMwkJ5eow130ZQHKIabW1N8+cqmuGjCHV1rTW/Zxlfv6BXqNVvaebXWd7ur39vcDEPA88QG8czsAAAAASUVORK5CYII=';
 const ADMIN = 'admin-secret';
 const bucket = (env as { MODELS: R2Bucket }).MODELS;
 let unique = 0;
@@ -134,6 +138,31 @@ describe('publishing a version', () => {
     const details = (await (await api.get(`/v1/models/${name}`)).json()) as { versions: { version: number }[] };
     expect(details.versions.map((record) => record.version)).toEqual([1, 2, 3, 4, 5, 6]);
     for (const version of numbers) expect((await pinned(api, name, version)).status).toBe(200);
+  });
+});
+
+describe('an image model in the registry', () => {
+  it('transforms with a pinned version as with the active one, and 404s a version it does not have', async () => {
+    const api = registryApp();
+    const name = freshName();
+    const { manifest, weights } = defaultModels.features;
+    const upload = form(manifest, new Uint8Array(weights));
+    expect((await api.get(`/v1/models/${name}`, { method: 'PUT', headers: auth(), body: upload })).status).toBe(201);
+    const png = Uint8Array.from(atob(SAMPLE_PNG), (c) => c.charCodeAt(0));
+    const send = (path: string) => api.get(path, { method: 'POST', headers: { 'Content-Type': 'image/png' }, body: png });
+    const [active, pinnedOne, builtIn] = await Promise.all([
+      send(`/v1/models/${name}/transform?format=json`),
+      send(`/v1/models/${name}/versions/1/transform?format=json`),
+      send('/v1/models/features/transform?format=json'),
+    ]);
+    const outputs = await Promise.all([active, pinnedOne, builtIn].map(async (response) => {
+      expect(response.status).toBe(200);
+      return response.json();
+    }));
+    expect(outputs[0]).toEqual({ model: name, output: { shape: [1, 4, 1, 1], data: expect.any(Array) } });
+    expect(outputs[1]).toEqual(outputs[0]);
+    expect(outputs[0].output).toEqual(outputs[2].output); // the same bundle as the built-in features model
+    await expectError(await send(`/v1/models/${name}/versions/2/transform`), 404, 'version_not_found');
   });
 });
 

@@ -134,10 +134,13 @@ function fillVersions(select, { served, versions }) {
 /** The published version the picker pins, or null for the active one. @param {HTMLSelectElement} select */
 const pinned = (select) => (select.value === '' ? null : Number(select.value));
 
-/** The predict route of the version the picker calls. @param {string} model @param {HTMLSelectElement} select */
-function predictPath(model, select) {
+/**
+ * A model route (predict, transform) of the version the picker calls.
+ * @param {string} model @param {HTMLSelectElement} select @param {'predict' | 'transform'} route
+ */
+function modelPath(model, select, route = 'predict') {
   const version = pinned(select);
-  return version === null ? `/v1/models/${model}/predict` : `/v1/models/${model}/versions/${version}/predict`;
+  return version === null ? `/v1/models/${model}/${route}` : `/v1/models/${model}/versions/${version}/${route}`;
 }
 
 /**
@@ -255,7 +258,7 @@ async function predict(labels) {
   phoneResult.setAttribute('aria-busy', 'true');
   phoneError.hidden = true;
   try {
-    const response = await api(predictPath(MODEL, phoneVersion), {
+    const response = await api(modelPath(MODEL, phoneVersion), {
       method: 'POST',
       headers: { 'Content-Type': 'application/json' },
       body: JSON.stringify({ instances: [phoneInstance()] }),
@@ -323,8 +326,6 @@ const strokes = /** @type {{ x: number, y: number }[][]} */ ([]);
 let drawing = /** @type {{ pointer: number, points: { x: number, y: number }[] } | null} */ (null);
 /** The classes' names (the manifest's labels); until the manifest is read, the digits. */
 let digitLabels = Array.from({ length: 10 }, (_, i) => String(i));
-/** The version /predict serves (null: the built-in model), as the manifest said. */
-let digitServed = /** @type {number | null} */ (null);
 
 /**
  * Sending: one request pair (predict and transform) at a time; `changed` says the canvas differs from what was last
@@ -448,15 +449,11 @@ async function send() {
 async function classify(png, generation) {
   const post = (/** @type {string} */ path) =>
     api(path, { method: 'POST', headers: { 'Content-Type': 'image/png' }, body: png });
-  // Transform has no pinned route: the feature maps are always the active version's.
-  const version = pinned(digitVersion);
-  const served = digitServed === null ? 'the built-in model' : `version ${digitServed}`;
-  const whose = version === null || version === digitServed ? '' : ` of ${served}, the one served`;
   try {
     const [predicted, seen, transformed] = await Promise.all([
-      post(predictPath(DIGITS, digitVersion)),
-      post(`/v1/models/${DIGITS}/transform?layer=input`),
-      post(`/v1/models/${DIGITS}/transform`),
+      post(modelPath(DIGITS, digitVersion)),
+      post(`${modelPath(DIGITS, digitVersion, 'transform')}?layer=input`),
+      post(modelPath(DIGITS, digitVersion, 'transform')),
     ]);
     const [{ predictions }, input, maps] = await Promise.all([predicted.json(), seen.blob(), transformed.blob()]);
     if (generation !== sending.generation) return;
@@ -467,7 +464,7 @@ async function classify(png, generation) {
     showBlob(digitInput, input);
     showBlob(digitMaps, maps);
     find('#digit-maps-caption', HTMLElement).textContent =
-      `First-layer feature maps${whose}: ${channels} channels, ${height} × ${width}, of the digit as the network sees it ` +
+      `First-layer feature maps: ${channels} channels, ${height} × ${width}, of the digit as the network sees it ` +
       '(cropped, scaled and centred as MNIST\u2019s digits are)';
   } catch (error) {
     if (generation !== sending.generation) return;
@@ -526,7 +523,6 @@ async function startDigits() {
     /** @type {DigitManifest} */
     const manifest = await (await api(`/v1/models/${DIGITS}`)).json();
     digitLabels = manifest.labels;
-    digitServed = manifest.served.version;
     fillVersions(digitVersion, manifest);
     describeDigits(manifest);
     digitVersion.addEventListener('change', () => {

@@ -18,7 +18,7 @@ import { parseBoolean, parseIntOrPair, parseKernels, parsePadding } from '../ima
 import { checkDeclaredSizes, outputJson, tensorFromJson } from '../image/tensor-json';
 import type { ModelCatalog } from '../registry/catalog';
 import { servedModel } from '../registry/served-model';
-import { ModelParams } from './params';
+import { ModelParams, VersionParams } from './params';
 import {
   Conv2dQuery,
   Conv2dRequest,
@@ -180,22 +180,52 @@ export function imageRoutes(
     }),
   );
 
-  const transform = documented(
-    app,
-    createRoute({
-      method: 'post',
-      path: '/v1/models/{name}/transform',
-      summary: "An image through an image-transform model (e.g. features: Conv2d(3, 4, 3, stride=2) + MaxPool2d(2))",
-      description:
-        "The image becomes a [1, C, H, W] tensor (values 0–1, C from the manifest's preprocess.channels) and goes " +
-        'through the model (Bundle.transform); with layer=input the answer is that prepared input itself. A tabular ' +
-        'model answers 422 wrong_task.',
-      security: BEARER_SECURITY,
-      middleware: [servedModel(catalog), imageModel, acceptBodies('image'), knownQuery(TransformQuery), admission, bodyLimit] as const,
-      request: { params: ModelParams, query: TransformQuery, body: { required: true, content: imageContent } },
-      responses: { 200: featureMapResponse("The model's output"), ...errors(401, 404, 413, 415, 422, 429, 503) },
-    }),
-  );
+  const transformRoute = (path: string, params: typeof ModelParams | typeof VersionParams, which: string) =>
+    documented(
+      app,
+      createRoute({
+        method: 'post',
+        path,
+        summary: `An image through ${which} of an image model (e.g. features: Conv2d(3, 4, 3, stride=2) + MaxPool2d(2))`,
+        description:
+          "The image becomes a [1, C, H, W] tensor (values 0–1, C from the manifest's preprocess.channels) and goes " +
+          'through the model (Bundle.transform); with layer=input the answer is that prepared input itself. A tabular ' +
+          'model answers 422 wrong_task.',
+        security: BEARER_SECURITY,
+        middleware: [servedModel(catalog), imageModel, acceptBodies('image'), knownQuery(TransformQuery), admission, bodyLimit] as const,
+        request: { params, query: TransformQuery, body: { required: true, content: imageContent } },
+        responses: { 200: featureMapResponse("The model's output"), ...errors(401, 404, 413, 415, 422, 429, 503) },
+      }),
+    );
+  const transform = transformRoute('/v1/models/{name}/transform', ModelParams, 'the active version');
+  const transformPinned = transformRoute('/v1/models/{name}/versions/{version}/transform', VersionParams, 'one published version');
+
+  const transformWith = async (c: Context<AppEnv>) => {
+    const model = c.var.model;
+    const input = modelInput(model.manifest) as ImageInput; // an image model: see imageModel
+    const channels = input.channels;
+    // A model that states its input size (a traced one) prepares the image its own way, as predict does;
+    // otherwise images are converted to the model's channel count (grey or RGB), other counts keep their own (≤ 4).
+    const convert = channels === 1 || channels === 3 ? channels : undefined;
+    // Channel names for the picture: an image transform's labels name its output channels, a classifier's do not.
+    const labels = model.manifest.task === 'image-transform' ? model.manifest.labels : undefined;
+    const { format, layer } = (c.req as unknown as { valid(target: 'query'): z.infer<typeof TransformQuery> }).valid('query');
+    return catalog.use(c.env?.MODELS, model, async (bundle) => {
+      const prepare = imageShape(input) ? await preparedImage(c, input, limits) : await readImage(c, channels ?? 4, limits);
+      const output = await run(format ?? 'png', layer === 'input' ? undefined : labels, limits, () => {
+        const x = prepare instanceof tf.Tensor ? prepare : toTensor(prepare, { channels: convert });
+        if (layer === 'input') return batch(x);
+        const y = bundle.transform(batch(x));
+        if (y.size > limits.maxTensorElements) {
+          const message = `the output has ${y.size} elements; at most ${limits.maxTensorElements} are sent`;
+          const details = { field: 'output', shape: y.shape, elements: y.size, limit: limits.maxTensorElements };
+          throw new ApiError(413, 'tensor_too_large', message, details);
+        }
+        return y;
+      });
+      return answer(c, output, { model: model.name });
+    });
+  };
 
   return app
     .openapi(conv, async (c) => {
@@ -257,32 +287,8 @@ export function imageRoutes(
       );
       return answer(c, output);
     })
-    .openapi(transform, async (c) => {
-      const model = c.var.model;
-      const input = modelInput(model.manifest) as ImageInput; // an image model: see imageModel
-      const channels = input.channels;
-      // A model that states its input size (a traced one) prepares the image its own way, as predict does;
-      // otherwise images are converted to the model's channel count (grey or RGB), other counts keep their own (≤ 4).
-      const convert = channels === 1 || channels === 3 ? channels : undefined;
-      // Channel names for the picture: an image transform's labels name its output channels, a classifier's do not.
-      const labels = model.manifest.task === 'image-transform' ? model.manifest.labels : undefined;
-      const { format, layer } = c.req.valid('query');
-      return catalog.use(c.env?.MODELS, model, async (bundle) => {
-        const prepare = imageShape(input) ? await preparedImage(c, input, limits) : await readImage(c, channels ?? 4, limits);
-        const output = await run(format ?? 'png', layer === 'input' ? undefined : labels, limits, () => {
-          const x = prepare instanceof tf.Tensor ? prepare : toTensor(prepare, { channels: convert });
-          if (layer === 'input') return batch(x);
-          const y = bundle.transform(batch(x));
-          if (y.size > limits.maxTensorElements) {
-            const message = `the output has ${y.size} elements; at most ${limits.maxTensorElements} are sent`;
-            const details = { field: 'output', shape: y.shape, elements: y.size, limit: limits.maxTensorElements };
-            throw new ApiError(413, 'tensor_too_large', message, details);
-          }
-          return y;
-        });
-        return answer(c, output, { model: model.name });
-      });
-    });
+    .openapi(transform, transformWith)
+    .openapi(transformPinned, transformWith);
 }
 
 /** The request's image as the `[C, H, W]` input of a model that states its size (imageToInput), after its header
