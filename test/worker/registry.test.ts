@@ -155,10 +155,12 @@ describe('an image model in the registry', () => {
       send(`/v1/models/${name}/versions/1/transform?format=json`),
       send('/v1/models/features/transform?format=json'),
     ]);
-    const outputs = await Promise.all([active, pinnedOne, builtIn].map(async (response) => {
-      expect(response.status).toBe(200);
-      return response.json();
-    }));
+    const outputs = await Promise.all(
+      [active, pinnedOne, builtIn].map(async (response) => {
+        expect(response.status).toBe(200);
+        return (await response.json()) as { model: string; output: unknown };
+      }),
+    );
     expect(outputs[0]).toEqual({ model: name, output: { shape: [1, 4, 1, 1], data: expect.any(Array) } });
     expect(outputs[1]).toEqual(outputs[0]);
     expect(outputs[0].output).toEqual(outputs[2].output); // the same bundle as the built-in features model
