@@ -12,6 +12,7 @@ import { ROOT, WRANGLER_ENV } from '../wrangler.mjs';
 
 const PARTS: [string, RegExp][] = [
   ['JavaScript (Worker, SDK, tfjs, Hono, zod)', /^index\.js$/],
+  ['JPEG decoder wasm (libjpeg, @jsquash/jpeg)', /mozjpeg.*\.wasm$/],
   ['tfjs wasm (SIMD)', /\.wasm$/],
   ['model weights', /\.safetensors$/],
   ['demo page (HTML, CSS, JS, sample PNG)', /\.(html|css|png|js)$/],
