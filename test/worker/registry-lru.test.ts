@@ -24,12 +24,16 @@ describe('LeasedLru', () => {
     expect(lru.bytes).toBe(20);
   });
 
-  it('builds a value once for concurrent users', async () => {
-    const { lru } = cache(100);
+  it('shares the first value kept among requests that built at the same time, disposing the others', async () => {
+    const { lru, disposed } = cache(100);
     let builds = 0;
     const build = async () => `built ${++builds}`;
     const values = await Promise.all([1, 2, 3].map(() => lru.use('k', 10, build, (value) => value)));
     expect(values).toEqual(['built 1', 'built 1', 'built 1']);
+    expect(disposed).toEqual(['built 2', 'built 3']);
+    expect(lru.bytes).toBe(10);
+    expect(await lru.use('k', 10, build, (value) => value)).toBe('built 1'); // kept: not built again
+    expect(builds).toBe(3);
   });
 
   it('disposes an evicted value only after the request using it ends', async () => {

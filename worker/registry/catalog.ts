@@ -27,11 +27,11 @@ export interface ServedModel {
   bytes: number;
 }
 
+/** A value read from the bucket, and when. Only values are shared between requests, never a read in flight:
+ *  workerd cancels, as hung, a request that waits on I/O another request started. */
 interface Cached<T> {
-  value: Promise<T>;
+  value: T;
   at: number;
-  /** The last value read successfully, served while the bucket cannot be read. */
-  last?: T;
 }
 
 /**
@@ -43,7 +43,7 @@ interface Cached<T> {
 export class ModelCatalog {
   readonly #builtIns: BuiltInModels;
   readonly #indexes = new Map<string, Cached<ModelIndex | null>>();
-  readonly #manifests = new Map<string, Promise<Manifest>>();
+  readonly #manifests = new Map<string, Manifest>();
   readonly #bundles: LeasedLru<Bundle>;
   #names?: Cached<string[]>;
   #resets = 0;
@@ -122,7 +122,7 @@ export class ModelCatalog {
       metrics: manifest.metrics,
     };
     const { version, index } = await new ModelStore(bucket).add(name, upload, record, activate);
-    this.#manifests.set(`${name}@${version}`, Promise.resolve(manifest));
+    this.#manifests.set(`${name}@${version}`, manifest);
     this.#known(name, index);
     this.#names = undefined;
     return { record: { version, ...record }, index };
@@ -140,45 +140,32 @@ export class ModelCatalog {
   }
 
   #known(name: string, index: ModelIndex): ModelIndex {
-    this.#indexes.set(name, { value: Promise.resolve(index), at: Date.now(), last: index });
+    this.#indexes.set(name, { value: index, at: Date.now() });
     return index;
   }
 
-  #manifest(bucket: R2Bucket, name: string, version: number): Promise<Manifest> {
+  async #manifest(bucket: R2Bucket, name: string, version: number): Promise<Manifest> {
     const key = `${name}@${version}`;
-    let manifest = this.#manifests.get(key);
-    if (manifest === undefined) {
-      manifest = new ModelStore(bucket).manifest(name, version).then(parseManifest);
-      this.#manifests.set(key, manifest);
-      const forget = () => {
-        if (this.#manifests.get(key) === manifest) this.#manifests.delete(key);
-      };
-      manifest.catch(forget);
-    }
+    const known = this.#manifests.get(key);
+    if (known !== undefined) return known;
+    const manifest = parseManifest(await new ModelStore(bucket).manifest(name, version));
+    this.#manifests.set(key, manifest);
     return manifest;
   }
 
-  /** A value read at most once per indexTtlMs (concurrent requests share the read), falling back to the last one. */
-  #cached<T>(entry: Cached<T> | undefined, keep: (entry: Cached<T>) => void, read: () => Promise<T>): Promise<T> {
+  /** A value read at most once per indexTtlMs per isolate, falling back to the last one while the bucket fails. */
+  async #cached<T>(entry: Cached<T> | undefined, keep: (entry: Cached<T>) => void, read: () => Promise<T>): Promise<T> {
     if (entry !== undefined && Date.now() - entry.at < this.options.indexTtlMs) return entry.value;
-    const last = entry?.last;
-    const fresh: Cached<T> = {
-      at: Date.now(),
-      last,
-      value: read().then(
-        (value) => (fresh.last = value),
-        (error: unknown) => {
-          if (last === undefined) {
-            fresh.at = 0; // nothing to serve instead: the next request reads again
-            throw error;
-          }
-          console.warn('edgeml: the model registry cannot be read; serving what it last said:', (error as Error).message);
-          return last;
-        },
-      ),
-    };
-    keep(fresh);
-    return fresh.value;
+    try {
+      const value = await read();
+      keep({ value, at: Date.now() });
+      return value;
+    } catch (error) {
+      if (entry === undefined) throw error;
+      console.warn('edgeml: the model registry cannot be read; serving what it last said:', (error as Error).message);
+      keep({ value: entry.value, at: Date.now() }); // try again after indexTtlMs, not on every request
+      return entry.value;
+    }
   }
 }
 

@@ -1,5 +1,5 @@
 interface Entry<T> {
-  value: Promise<T>;
+  value: T;
   bytes: number;
   /** Requests using the value now; an evicted value is disposed when the last of them ends. */
   users: number;
@@ -9,7 +9,8 @@ interface Entry<T> {
 /**
  * Values built on first use and kept while they fit in `maxBytes`, the least recently used evicted first. A value is
  * only ever disposed when no request is using it (`use` holds it), so eviction never pulls a model from under a
- * request in flight. A build that fails is forgotten, so the next use tries again.
+ * request in flight. Only built values are shared: a request that finds none builds its own (workerd cancels a
+ * request that waits on another request's I/O as hung), and when two build at once the first one kept wins.
  */
 export class LeasedLru<T> {
   readonly #entries = new Map<string, Entry<T>>();
@@ -20,17 +21,23 @@ export class LeasedLru<T> {
     private readonly dispose: (value: T) => void,
   ) {}
 
-  /** Runs `fn` with the value for `key`, built by `build` (which weighs `bytes`) if it is not cached. */
+  /** Runs `fn` with the value for `key`, built by `build` (which weighs `bytes`) if none is kept. */
   async use<R>(key: string, bytes: number, build: () => Promise<T>, fn: (value: T) => R | Promise<R>): Promise<R> {
-    const entry = this.#entries.get(key) ?? this.#add(key, bytes, build);
+    let entry = this.#entries.get(key);
+    if (entry === undefined) {
+      const value = await build();
+      entry = this.#entries.get(key);
+      if (entry === undefined) entry = this.#add(key, bytes, value);
+      else this.dispose(value); // built at the same time by another request, which kept its own
+    }
     this.#entries.delete(key);
     this.#entries.set(key, entry); // most recently used last
     entry.users++;
     try {
-      return await fn(await entry.value);
+      return await fn(entry.value);
     } finally {
       entry.users--;
-      if (entry.evicted && entry.users === 0) this.#disposeSettled(entry);
+      if (entry.evicted && entry.users === 0) this.dispose(entry.value);
     }
   }
 
@@ -54,11 +61,8 @@ export class LeasedLru<T> {
     return [...this.#entries.keys()];
   }
 
-  #add(key: string, bytes: number, build: () => Promise<T>): Entry<T> {
-    const entry: Entry<T> = { value: build(), bytes, users: 0, evicted: false };
-    entry.value.catch(() => {
-      if (this.#entries.get(key) === entry) this.#forget(key, entry);
-    });
+  #add(key: string, bytes: number, value: T): Entry<T> {
+    const entry: Entry<T> = { value, bytes, users: 0, evicted: false };
     this.#entries.set(key, entry);
     this.#bytes += bytes;
     for (const [oldKey, old] of this.#entries) {
@@ -69,17 +73,9 @@ export class LeasedLru<T> {
   }
 
   #evict(key: string, entry: Entry<T>): void {
-    this.#forget(key, entry);
-    entry.evicted = true;
-    if (entry.users === 0) this.#disposeSettled(entry);
-  }
-
-  #forget(key: string, entry: Entry<T>): void {
     this.#entries.delete(key);
     this.#bytes -= entry.bytes;
-  }
-
-  #disposeSettled(entry: Entry<T>): void {
-    entry.value.then(this.dispose, () => undefined);
+    entry.evicted = true;
+    if (entry.users === 0) this.dispose(entry.value);
   }
 }
