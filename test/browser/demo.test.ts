@@ -67,6 +67,26 @@ describe.skipIf(!hasChromium)(
     }
 
     /**
+     * Opens the page on a 390 × 844 screen in the dark colour scheme, waits for its first prediction, runs `act`, and
+     * checks that nothing is wider than the screen and nothing went wrong; the screenshot goes to test-artifacts.
+     */
+    async function onPhone(screenshot: string, act: (phone: Page) => Promise<unknown>, { fullPage = false } = {}) {
+      const phone = await browser.newPage({ viewport: { width: 390, height: 844 }, colorScheme: 'dark' });
+      try {
+        const errors: string[] = [];
+        await watch(phone, errors);
+        await phone.goto(server.url);
+        await phone.waitForSelector('#phone-result[aria-busy="false"]');
+        await act(phone);
+        await expect(phone.evaluate(() => document.documentElement.scrollWidth)).resolves.toBeLessThanOrEqual(390);
+        await phone.screenshot({ path: path.join(ARTIFACTS, screenshot), fullPage });
+        expect(errors).toEqual([]);
+      } finally {
+        await phone.close();
+      }
+    }
+
+    /**
      * Records on `into` what must not happen on a page: console errors (CSP violations are logged as such),
      * uncaught exceptions, and requests anywhere but the Worker.
      */
@@ -613,19 +633,7 @@ describe.skipIf(!hasChromium)(
     });
 
     it('fits a phone screen in the dark colour scheme', async () => {
-      const phone = await browser.newPage({ viewport: { width: 390, height: 844 }, colorScheme: 'dark' });
-      try {
-        const errors: string[] = [];
-        await watch(phone, errors);
-        await phone.goto(server.url);
-        await phone.waitForSelector('#phone-result[aria-busy="false"]');
-        await phone.waitForSelector('#image-result[aria-busy="false"]');
-        await expect(phone.evaluate(() => document.documentElement.scrollWidth)).resolves.toBeLessThanOrEqual(390);
-        await phone.screenshot({ path: path.join(ARTIFACTS, 'demo-phone-dark.png'), fullPage: true });
-        expect(errors).toEqual([]);
-      } finally {
-        await phone.close();
-      }
+      await onPhone('demo-phone-dark.png', (phone) => phone.waitForSelector('#image-result[aria-busy="false"]'), { fullPage: true });
     });
 
     it('lists every route of the OpenAPI document on /api', async () => {
@@ -708,6 +716,9 @@ describe.skipIf(!hasChromium)(
         await watch(versions, problems);
         await versions.goto(server.url);
         await versions.waitForSelector('#phone-result[aria-busy="false"]');
+        // Each picker is filled when its model's details arrive, in no particular order: wait for both.
+        await versions.waitForSelector('#phone-version:not([disabled])');
+        await versions.waitForSelector('#digit-version:not([disabled])');
       }, 60_000);
 
       afterAll(() => versions?.close());
@@ -810,20 +821,10 @@ describe.skipIf(!hasChromium)(
       });
 
       it('fits a phone screen with the versions listed', async () => {
-        const phone = await browser.newPage({ viewport: { width: 390, height: 844 }, colorScheme: 'dark' });
-        try {
-          const errors: string[] = [];
-          await watch(phone, errors);
-          await phone.goto(server.url);
-          await phone.waitForSelector('#phone-result[aria-busy="false"]');
+        await onPhone('demo-versions-phone-dark.png', async (phone) => {
           await phone.selectOption('#phone-version', '2');
           await phone.waitForSelector('#phone-result[aria-busy="false"]');
-          await expect(phone.evaluate(() => document.documentElement.scrollWidth)).resolves.toBeLessThanOrEqual(390);
-          await phone.screenshot({ path: path.join(ARTIFACTS, 'demo-versions-phone-dark.png') });
-          expect(errors).toEqual([]);
-        } finally {
-          await phone.close();
-        }
+        });
       });
     });
 
