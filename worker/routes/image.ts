@@ -4,18 +4,20 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import * as tf from '@tensorflow/tfjs-core';
 import type { Context, MiddlewareHandler } from 'hono';
-import { avgPool2d, type AvgPool2dOptions, batch, conv2d, type Conv2dOptions, encodePng, type Image, maxPool2d, toTensor } from '../../sdk/serve';
-import { imageShape, imageToInput, type ImageInput, modelInput } from '../../sdk/serve';
+import { batch, conv2d, type Conv2dOptions, imageShape, type ImageInput, modelInput, toTensor } from '../../sdk/serve';
 import { BEARER_SECURITY } from '../auth';
 import type { AppEnv } from '../bindings';
-import { acceptBodies, bodyKind, limitBody, readBody } from '../body';
+import { acceptBodies, bodyKind, limitBody } from '../body';
 import { ApiError } from '../errors';
-import { decodeImageBody, featureMapPicture, imageHeader, letOthersRun, pngHeaders } from '../image/image-body';
-import { KERNEL_NAMES, kernelWeight } from '../image/kernels';
 import { admitImages } from '../image/admission';
-import { checkConv2d, checkJsonAnswer, checkPool2d, DEFAULT_IMAGE_LIMITS, type ImageLimits } from '../image/limits';
+import { answer, run } from '../image/answer';
+import { KERNEL_NAMES, kernelWeight } from '../image/kernels';
+import { checkConv2d, checkPool2d, DEFAULT_IMAGE_LIMITS, type ImageLimits } from '../image/limits';
 import { parseBoolean, parseIntOrPair, parseKernels, parsePadding } from '../image/params';
-import { checkDeclaredSizes, outputJson, tensorFromJson } from '../image/tensor-json';
+import { poolOptions, poolWith } from '../image/pooling';
+import { knownQuery, refuseQuery } from '../image/query';
+import { preparedImage, readImage } from '../image/read';
+import { checkDeclaredSizes, tensorFromJson } from '../image/tensor-json';
 import type { ModelCatalog } from '../registry/catalog';
 import { servedModel } from '../registry/served-model';
 import { ModelParams, VersionParams } from './params';
@@ -34,85 +36,6 @@ import {
 export type { ImageLimits } from '../image/limits';
 export { DEFAULT_IMAGE_LIMITS } from '../image/limits';
 
-// ---- Answers ----
-
-type Output = { shape: number[]; data: Float32Array } | { shape: number[]; png: Uint8Array };
-
-/**
- * Runs `compute` in a tidy scope (every tensor it makes is freed, also when it throws) and keeps its output as JSON
- * data or as a feature-map PNG, letting other requests run between computing and encoding.
- */
-async function run(
-  format: 'png' | 'json',
-  labels: readonly string[] | undefined,
-  limits: ImageLimits,
-  compute: () => tf.Tensor,
-): Promise<Output> {
-  let result!: { shape: number[]; data: Float32Array } | { shape: number[]; picture: Image };
-  // A block body: tidy walks whatever it is given back, a typed array element by element.
-  tf.tidy(() => {
-    const y = compute();
-    if (format === 'png') {
-      result = { shape: y.shape, picture: featureMapPicture(y, labels) };
-    } else {
-      checkJsonAnswer(y.shape, limits);
-      result = { shape: y.shape, data: y.dataSync() as Float32Array };
-    }
-  });
-  if (!('picture' in result)) return result;
-  await letOthersRun();
-  return { shape: result.shape, png: encodePng(result.picture) };
-}
-
-function answer(c: Context<AppEnv>, output: Output, head: Record<string, unknown> = {}): Response {
-  if ('png' in output) return c.body(output.png as Uint8Array<ArrayBuffer>, 200, pngHeaders(output.shape));
-  return c.body(outputJson(head, output.shape, output.data), 200, { 'Content-Type': 'application/json; charset=UTF-8' });
-}
-
-/** The request's image, decoded after its header passed the limits for a `[channels, H, W]` tensor. */
-async function readImage(
-  c: Context<AppEnv>,
-  channels: number,
-  limits: ImageLimits,
-  check?: (height: number, width: number) => void,
-): Promise<Image> {
-  const bytes = await readBody(c);
-  const info = imageHeader(bytes, channels, limits);
-  check?.(info.height, info.width); // output size and cost, before decoding
-  await letOthersRun();
-  const image = decodeImageBody(bytes, info);
-  await letOthersRun();
-  return image;
-}
-
-/** The JSON form takes its parameters from the body: query parameters (other than format=json) are refused. */
-function refuseQuery(query: Record<string, string | undefined>): void {
-  for (const [field, value] of Object.entries(query)) {
-    if (value === undefined || (field === 'format' && value === 'json')) continue;
-    throw new ApiError(
-      422,
-      'invalid_request',
-      `"${field}": query parameters are for image bodies; a JSON body carries its parameters itself ` +
-        '(and is answered in JSON)',
-      { field },
-    );
-  }
-}
-
-/** 422 invalid_request for a query parameter the route does not take (a typo must not be silently ignored). */
-function knownQuery(schema: z.ZodObject): MiddlewareHandler<AppEnv> {
-  const names = Object.keys(schema.shape);
-  return async (c, next) => {
-    for (const field of Object.keys(c.req.queries())) {
-      if (!names.includes(field)) {
-        const message = `unknown query parameter "${field}"; this route takes ${names.join(', ')}`;
-        throw new ApiError(422, 'invalid_request', message, { field });
-      }
-    }
-    return next();
-  };
-}
-
 const isJson = (c: Context<AppEnv>) => bodyKind(c.req.header('Content-Type')) === 'json';
 
 /** Image routes: POST /v1/image/conv2d, POST /v1/image/pool, POST /v1/models/{name}/transform. */
@@ -123,6 +46,11 @@ export function imageRoutes(
 ) {
   const app = new OpenAPIHono<AppEnv>();
   const bodyLimit = limitBody(limits.maxBodyBytes);
+  /** The backend runs before a handler makes a tensor (transform's model use starts it too). */
+  const backendStarted: MiddlewareHandler<AppEnv> = async (_c, next) => {
+    await startBackend();
+    return next();
+  };
   const admission = admitImages(limits.admission);
 
   /** 422 wrong_task for a model that is not an image model, before the body. */
@@ -152,7 +80,7 @@ export function imageRoutes(
         'to grey ([1, 1, H, W], values 0–1, ITU-R 601 luma) and convolved with the named 3×3 kernels (one output ' +
         `channel each; all of ${KERNEL_NAMES.join(', ')} when kernel is not given), without bias.`,
       security: BEARER_SECURITY,
-      middleware: [acceptBodies('json', 'image'), knownQuery(Conv2dQuery), admission, bodyLimit] as const,
+      middleware: [acceptBodies('json', 'image'), knownQuery(Conv2dQuery), admission, bodyLimit, backendStarted] as const,
       request: {
         query: Conv2dQuery,
         body: { required: true, content: { 'application/json': { schema: Conv2dRequest }, ...imageContent } },
@@ -171,7 +99,7 @@ export function imageRoutes(
         'JSON body: F.maxPool2d / F.avgPool2d on the given tensor, answered in JSON. Image body (PNG or JPEG): the ' +
         'image is converted to grey ([1, 1, H, W], values 0–1) and pooled (kernel_size 2 unless given).',
       security: BEARER_SECURITY,
-      middleware: [acceptBodies('json', 'image'), knownQuery(PoolQuery), admission, bodyLimit] as const,
+      middleware: [acceptBodies('json', 'image'), knownQuery(PoolQuery), admission, bodyLimit, backendStarted] as const,
       request: {
         query: PoolQuery,
         body: { required: true, content: { 'application/json': { schema: PoolRequest }, ...imageContent } },
@@ -227,96 +155,65 @@ export function imageRoutes(
     });
   };
 
+  type ConvContext = Context<AppEnv, string, { out: { json: z.infer<typeof Conv2dRequest>; query: z.infer<typeof Conv2dQuery> } }>;
+  type PoolContext = Context<AppEnv, string, { out: { json: z.infer<typeof PoolRequest>; query: z.infer<typeof PoolQuery> } }>;
+
+  const convJson = async (c: ConvContext) => {
+    refuseQuery(c.req.valid('query'));
+    const { input, weight, bias, stride, padding, dilation } = c.req.valid('json');
+    const options: Conv2dOptions = { stride, padding, dilation };
+    checkDeclaredSizes({ input, weight, bias }, limits);
+    checkConv2d(input.shape, weight.shape, options, limits, bias?.shape);
+    const output = await run('json', undefined, limits, () =>
+      conv2d(tensorFromJson('input', input), tensorFromJson('weight', weight), bias && tensorFromJson('bias', bias), options),
+    );
+    return answer(c, output);
+  };
+
+  const convImage = async (c: ConvContext) => {
+    const query = c.req.valid('query');
+    const names = parseKernels(query.kernel);
+    const options: Conv2dOptions = {
+      stride: parseIntOrPair(query.stride),
+      padding: parsePadding(query.padding),
+      dilation: parseIntOrPair(query.dilation),
+    };
+    const weight = kernelWeight(names);
+    const image = await readImage(c, 1, limits, (h, w) => checkConv2d([1, 1, h, w], weight.shape, options, limits));
+    const output = await run(query.format ?? 'png', names, limits, () =>
+      conv2d(batch(toTensor(image, { channels: 1 })), tf.tensor(weight.data, weight.shape), undefined, options),
+    );
+    return answer(c, output, { kernels: names });
+  };
+
+  const poolJson = async (c: PoolContext) => {
+    refuseQuery(c.req.valid('query'));
+    const { input, mode = 'max', kernel_size, stride, padding, ceil_mode, count_include_pad } = c.req.valid('json');
+    const options = poolOptions(mode, kernel_size, stride, padding, ceil_mode, count_include_pad);
+    checkDeclaredSizes({ input }, limits);
+    checkPool2d(input.shape, options, limits);
+    return answer(c, await run('json', undefined, limits, () => poolWith(mode, tensorFromJson('input', input), options)));
+  };
+
+  const poolImage = async (c: PoolContext) => {
+    const query = c.req.valid('query');
+    const mode = query.mode ?? 'max';
+    const options = poolOptions(
+      mode,
+      parseIntOrPair(query.kernel_size) ?? 2,
+      parseIntOrPair(query.stride),
+      parseIntOrPair(query.padding),
+      parseBoolean(query.ceil_mode),
+      parseBoolean(query.count_include_pad),
+    );
+    const image = await readImage(c, 1, limits, (h, w) => checkPool2d([1, 1, h, w], options, limits));
+    const output = await run(query.format ?? 'png', [mode], limits, () => poolWith(mode, batch(toTensor(image, { channels: 1 })), options));
+    return answer(c, output);
+  };
+
   return app
-    .openapi(conv, async (c) => {
-      await startBackend();
-      const query = c.req.valid('query');
-      if (isJson(c)) {
-        refuseQuery(query);
-        const { input, weight, bias, stride, padding, dilation } = c.req.valid('json');
-        const options: Conv2dOptions = { stride, padding, dilation };
-        checkDeclaredSizes({ input, weight, bias }, limits);
-        checkConv2d(input.shape, weight.shape, options, limits, bias?.shape);
-        const output = await run('json', undefined, limits, () =>
-          conv2d(
-            tensorFromJson('input', input),
-            tensorFromJson('weight', weight),
-            bias && tensorFromJson('bias', bias),
-            options,
-          ),
-        );
-        return answer(c, output);
-      }
-      const names = parseKernels(query.kernel);
-      const options: Conv2dOptions = {
-        stride: parseIntOrPair(query.stride),
-        padding: parsePadding(query.padding),
-        dilation: parseIntOrPair(query.dilation),
-      };
-      const weight = kernelWeight(names);
-      const image = await readImage(c, 1, limits, (h, w) => checkConv2d([1, 1, h, w], weight.shape, options, limits));
-      const format = query.format ?? 'png';
-      const output = await run(format, names, limits, () =>
-        conv2d(batch(toTensor(image, { channels: 1 })), tf.tensor(weight.data, weight.shape), undefined, options),
-      );
-      return answer(c, output, { kernels: names });
-    })
-    .openapi(pool, async (c) => {
-      await startBackend();
-      const query = c.req.valid('query');
-      if (isJson(c)) {
-        refuseQuery(query);
-        const { input, mode, kernel_size, stride, padding, ceil_mode, count_include_pad } = c.req.valid('json');
-        const options = poolOptions(mode ?? 'max', kernel_size, stride, padding, ceil_mode, count_include_pad);
-        checkDeclaredSizes({ input }, limits);
-        checkPool2d(input.shape, options, limits);
-        return answer(c, await run('json', undefined, limits, () => poolWith(mode ?? 'max', tensorFromJson('input', input), options)));
-      }
-      const mode = query.mode ?? 'max';
-      const options = poolOptions(
-        mode,
-        parseIntOrPair(query.kernel_size) ?? 2,
-        parseIntOrPair(query.stride),
-        parseIntOrPair(query.padding),
-        parseBoolean(query.ceil_mode),
-        parseBoolean(query.count_include_pad),
-      );
-      const image = await readImage(c, 1, limits, (h, w) => checkPool2d([1, 1, h, w], options, limits));
-      const output = await run(query.format ?? 'png', [mode], limits, () =>
-        poolWith(mode, batch(toTensor(image, { channels: 1 })), options),
-      );
-      return answer(c, output);
-    })
+    .openapi(conv, (c) => (isJson(c) ? convJson(c) : convImage(c)))
+    .openapi(pool, (c) => (isJson(c) ? poolJson(c) : poolImage(c)))
     .openapi(transform, transformWith)
     .openapi(transformPinned, transformWith);
-}
-
-/** The request's image as the `[C, H, W]` input of a model that states its size (imageToInput), after its header
- *  passed the limits. */
-async function preparedImage(c: Context<AppEnv>, input: ImageInput, limits: ImageLimits): Promise<tf.Tensor3D> {
-  const bytes = await readBody(c);
-  imageHeader(bytes, input.channels ?? 4, limits);
-  return imageToInput(bytes, input, { maxPixels: limits.maxImagePixels });
-}
-
-/** PyTorch's pooling arguments as the SDK's options; count_include_pad belongs to avg pooling only (as in PyTorch). */
-function poolOptions(
-  mode: 'max' | 'avg',
-  kernelSize: AvgPool2dOptions['kernelSize'],
-  stride: AvgPool2dOptions['stride'],
-  padding: AvgPool2dOptions['padding'],
-  ceilMode: boolean | undefined,
-  countIncludePad: boolean | undefined,
-): AvgPool2dOptions {
-  if (mode === 'max' && countIncludePad !== undefined) {
-    const message = 'count_include_pad applies to mode avg only (max pooling never counts padding)';
-    throw new ApiError(422, 'invalid_argument', message, { argument: 'count_include_pad' });
-  }
-  return { kernelSize, stride, padding, ceilMode, countIncludePad };
-}
-
-function poolWith(mode: 'max' | 'avg', x: tf.Tensor, options: AvgPool2dOptions): tf.Tensor {
-  if (mode === 'avg') return avgPool2d(x, options);
-  const { countIncludePad: _, ...maxOptions } = options;
-  return maxPool2d(x, maxOptions);
 }
