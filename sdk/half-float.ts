@@ -1,14 +1,21 @@
 // The 16-bit float formats that weight files hold (safetensors F16/BF16, PyTorch's HalfStorage/BFloat16Storage),
 // widened to numbers: tfjs has no 16-bit floats.
 
-/** IEEE 754 binary16 → number: 1 sign bit, 5 exponent bits (bias 15), 10 fraction bits. */
+const float32 = new Float32Array(1);
+const float32Bits = new Uint32Array(float32.buffer);
+
+/**
+ * IEEE 754 binary16 → number: 1 sign bit, 5 exponent bits (bias 15), 10 fraction bits. Every half is a float32
+ * too, so the bits are moved into a float32's places (exponent rebiased to 127) rather than computed with powers:
+ * a bundle's first load widens every weight, and this is most of its time.
+ */
 export function halfToFloat(bits: number): number {
-  const sign = bits & 0x8000 ? -1 : 1;
+  const sign = (bits & 0x8000) << 16;
   const exponent = (bits >> 10) & 0x1f;
   const fraction = bits & 0x3ff;
-  if (exponent === 0) return sign * fraction * 2 ** -24;
-  if (exponent === 0x1f) return fraction === 0 ? sign * Infinity : NaN;
-  return sign * (1 + fraction / 1024) * 2 ** (exponent - 15);
+  if (exponent === 0) return (sign ? -fraction : fraction) * 2 ** -24; // zero and subnormals: no float32 exponent fits
+  float32Bits[0] = sign | (exponent === 0x1f ? 0x7f800000 : (exponent + 112) << 23) | (fraction << 13);
+  return float32[0];
 }
 
 const widening = new DataView(new ArrayBuffer(4));
