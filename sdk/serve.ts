@@ -6,7 +6,7 @@
  * the server uses.
  */
 export { Bundle, fromBytes, type Prediction } from './bundle/bundle';
-export { BUNDLE_FORMAT, BUNDLE_VERSION, parseManifest, type Manifest, type ManifestV1, type ManifestV2, type Task } from './bundle/format';
+export { BUNDLE_FORMAT, BUNDLE_VERSION, MODEL_NAME, parseManifest, type Manifest, type ManifestV1, type ManifestV2, type Task } from './bundle/format';
 export { imageShape, modelInput, type ImageInput, type ModelInput, type TabularInput } from './bundle/input';
 export { imageToInput } from './bundle/image-input';
 export { OPSET_VERSION } from './graph/format';

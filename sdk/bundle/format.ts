@@ -13,6 +13,9 @@ export const BUNDLE_VERSION = 2;
 export const MANIFEST_FILE = 'model.json';
 export const WEIGHTS_FILE = 'model.safetensors';
 
+/** The names a Worker serves bundles under (`/v1/models/{name}`): one URL path segment that needs no escaping. */
+export const MODEL_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+
 /**
  * How deeply a manifest may nest lists and objects: room for an architecture nested as deep as nn.build allows (each
  * module level is an object and its `layers` list), and a bound that keeps recursive code off a stack overflow.

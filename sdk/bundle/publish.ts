@@ -1,11 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ArgumentError, PublishError } from '../errors';
-import { MANIFEST_FILE, WEIGHTS_FILE } from './format';
+import { MANIFEST_FILE, MODEL_NAME, WEIGHTS_FILE } from './format';
 import { load } from './load';
-
-/** The names the registry takes: one URL path segment that needs no escaping (as worker/registry checks them). */
-const MODEL_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 
 /** What `Authorization: Bearer` can carry as the Worker reads it (one run of visible ASCII). */
 const TOKEN = /^[\x21-\x7e]+$/;

@@ -1,4 +1,5 @@
 import { ImageError } from '../errors';
+import { crc32 } from '../crc32';
 
 /** The IHDR fields the decoder needs. `colourType`: 0 grey, 2 RGB, 3 indexed, 4 grey + alpha, 6 RGBA. */
 export interface PngHeader {
@@ -81,17 +82,4 @@ function readPalette(body: Uint8Array): Uint8Array {
     throw corrupt(`has a PLTE chunk of ${body.length} bytes (1–256 RGB entries expected)`);
   }
   return body;
-}
-
-const CRC_TABLE = Uint32Array.from({ length: 256 }, (_, n) => {
-  let c = n;
-  for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-  return c;
-});
-
-/** The CRC-32 every PNG chunk carries over its type and data (ISO 3309, as zlib's crc32). */
-export function crc32(bytes: Uint8Array): number {
-  let c = 0xffffffff;
-  for (let i = 0; i < bytes.length; i++) c = CRC_TABLE[(c ^ bytes[i]) & 0xff] ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
 }

@@ -1,7 +1,7 @@
 import { zlibSync } from 'fflate';
 import type { Image } from './image';
 import { SIGNATURE } from './png';
-import { crc32 } from './png-chunks';
+import { crc32 } from '../crc32';
 
 /** PNG colour type by channel count: grey, grey + alpha, RGB, RGBA. */
 const COLOUR_TYPE = { 1: 0, 2: 4, 3: 2, 4: 6 } as const;

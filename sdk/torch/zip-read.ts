@@ -1,5 +1,5 @@
 import { TorchFileError } from '../errors';
-import { crc32 } from './crc32';
+import { crc32 } from '../crc32';
 
 const LOCAL_HEADER = 0x04034b50;
 const CENTRAL_HEADER = 0x02014b50;

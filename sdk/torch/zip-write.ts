@@ -1,5 +1,5 @@
 import { ArgumentError } from '../errors';
-import { crc32 } from './crc32';
+import { crc32 } from '../crc32';
 
 /** PyTorch aligns every record's data to 64 bytes so that it can be memory-mapped. */
 const ALIGNMENT = 64;

@@ -1,4 +1,4 @@
-import { ArgumentError, type Bundle, BundleError, EdgeMLError, fromBytes, type Manifest, parseManifest } from '../../sdk/serve';
+import { ArgumentError, type Bundle, BundleError, EdgeMLError, fromBytes, type Manifest, MODEL_NAME, parseManifest } from '../../sdk/serve';
 import { ApiError } from '../errors';
 
 /** A bundle as the Worker receives it: model.json's parsed content and model.safetensors' bytes. */
@@ -9,9 +9,6 @@ export interface ModelSource {
 
 /** Served models by URL name (`/v1/models/{name}`). */
 export type ModelSources = Readonly<Record<string, ModelSource>>;
-
-/** Names that fit in one URL path segment without escaping. */
-export const MODEL_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 
 /** The tfjs backend as models need it: started before a build, and reset (every tensor freed) now and then. */
 export interface Backend {

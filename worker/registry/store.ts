@@ -78,7 +78,7 @@ export class ModelStore {
     const version = await this.#reserve(name, files.manifest);
     try {
       await write(() => this.bucket.put(versionKey(name, version, 'model.safetensors'), files.weights));
-      const index = await this.update(name, (current) => ({
+      const index = await this.#update(name, (current) => ({
         model: name,
         next: Math.max(current?.next ?? 1, version + 1),
         active: activate || current?.active == null ? version : current.active,
@@ -93,7 +93,7 @@ export class ModelStore {
 
   /** Removes a version's files once the index no longer lists it. */
   async remove(name: string, version: number): Promise<ModelIndex> {
-    const index = await this.update(name, (current) => {
+    const index = await this.#update(name, (current) => {
       const found = requireVersion(name, current, version);
       if (found.active === version) {
         throw new ApiError(409, 'version_active', `version ${version} of model "${name}" is active; activate another version first`, {
@@ -108,14 +108,14 @@ export class ModelStore {
   }
 
   async activate(name: string, version: number): Promise<ModelIndex> {
-    return this.update(name, (current) => ({ ...requireVersion(name, current, version), active: version }));
+    return this.#update(name, (current) => ({ ...requireVersion(name, current, version), active: version }));
   }
 
   /**
    * Replaces the index with `change(current)` if no other writer replaced it in between (If-Match on its ETag, or
    * If-None-Match: * for the first), retrying on a lost race. `change` may throw an ApiError to refuse.
    */
-  async update(name: string, change: (current: ModelIndex | null) => ModelIndex): Promise<ModelIndex> {
+  async #update(name: string, change: (current: ModelIndex | null) => ModelIndex): Promise<ModelIndex> {
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       const current = await this.#readIndex(name);
       const next = change(current?.index ?? null);

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { type Bundle, EdgeMLError, fromBytes, imageShape, type Manifest } from '../../sdk/serve';
+import { type Bundle, BundleError, EdgeMLError, fromBytes, imageShape, type Manifest } from '../../sdk/serve';
 import { ApiError } from '../errors';
 import type { Backend } from './built-in';
 
@@ -58,7 +58,7 @@ function parseJson(bytes: Uint8Array): unknown {
   try {
     return JSON.parse(new TextDecoder().decode(bytes));
   } catch (error) {
-    throw new EdgeMLError('invalid_bundle', `model.json is not valid JSON: ${(error as Error).message}`);
+    throw new BundleError(`model.json is not valid JSON: ${(error as Error).message}`);
   }
 }
 

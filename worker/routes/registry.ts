@@ -2,11 +2,11 @@
 // predictions of published versions are the model routes' (routes/models.ts).
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
+import { MODEL_NAME } from '../../sdk/serve';
 import { adminAuth, BEARER_SECURITY } from '../auth';
 import type { AppEnv } from '../bindings';
 import { limitBody } from '../body';
 import { ApiError, errorResponses } from '../errors';
-import { MODEL_NAME } from '../registry/built-in';
 import { type ModelCatalog, noRegistry } from '../registry/catalog';
 import type { ModelIndex } from '../registry/store';
 import { parseVersion } from '../registry/served-model';

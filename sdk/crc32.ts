@@ -1,4 +1,7 @@
-/** The CRC-32 zip uses (IEEE 802.3, reflected polynomial 0xEDB88320), one table lookup per byte. */
+/**
+ * The CRC-32 that zip entries and PNG chunks carry (IEEE 802.3 / ISO 3309, as zlib's crc32: reflected polynomial
+ * 0xEDB88320), one table lookup per byte.
+ */
 const TABLE = (() => {
   const table = new Uint32Array(256);
   for (let n = 0; n < 256; n++) {
