@@ -13,6 +13,7 @@ import { pageRoutes } from './routes/page';
 import { DEFAULT_REGISTRY_LIMITS, type RegistryLimits, registryRoutes } from './routes/registry';
 import { backendResets, resetBackend, startBackend } from './wasm';
 import { recoverFromBackendFaults } from './fault';
+import { PredictionsFirst } from './priority';
 
 export type { ModelSource, ModelSources } from './registry/built-in';
 export type { RegistryOptions } from './registry/catalog';
@@ -47,9 +48,11 @@ export function createApp({ models, limits, registry }: AppOptions): OpenAPIHono
   app.notFound(notFoundOrNotAllowed(app));
   app.use('/v1/*', bearerAuth());
   app.route('/', healthRoutes(catalog, startBackend));
-  app.route('/', modelRoutes(catalog, { ...DEFAULT_LIMITS, ...limits?.predict }));
+  const imageLimits = { ...DEFAULT_IMAGE_LIMITS, ...limits?.image };
+  const predictionsFirst = new PredictionsFirst(imageLimits.admission.giveWayMs);
+  app.route('/', modelRoutes(catalog, { ...DEFAULT_LIMITS, ...limits?.predict }, predictionsFirst.counted));
   app.route('/', registryRoutes(catalog, { ...DEFAULT_REGISTRY_LIMITS, ...limits?.registry }));
-  app.route('/', imageRoutes(catalog, startBackend, { ...DEFAULT_IMAGE_LIMITS, ...limits?.image }));
+  app.route('/', imageRoutes(catalog, startBackend, imageLimits, predictionsFirst.giveWay));
   app.route('/', pageRoutes());
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', BEARER_SCHEME);
   app.doc('/openapi.json', { openapi: '3.0.3', info: { title: 'edgeml', version: '1' } });

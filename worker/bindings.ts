@@ -10,8 +10,11 @@ export interface Bindings {
   MODELS?: R2Bucket;
 }
 
-/** The Hono environment of every edgeml route and middleware; `model` is set by the servedModel middleware. */
+/**
+ * The Hono environment of every edgeml route and middleware: `model` is set by the servedModel middleware,
+ * `giveWay` (PredictionsFirst.giveWay, awaited between an image request's steps) by the image routes.
+ */
 export interface AppEnv {
   Bindings: Bindings;
-  Variables: { model: ServedModel };
+  Variables: { model: ServedModel; giveWay: () => Promise<void> };
 }

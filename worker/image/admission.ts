@@ -9,6 +9,8 @@ export interface Admission {
   queued: number;
   /** How long a request waits for its turn before 429 busy. */
   maxWaitMs: number;
+  /** Between two of its steps, how long an image request waits while predictions are in flight (PredictionsFirst). */
+  giveWayMs: number;
 }
 
 /**
@@ -21,8 +23,10 @@ export interface Admission {
  * A waiting request polls for its turn on short timers of its own rather than awaiting a promise that another
  * request resolves: workerd runs such a continuation in the resolver's request, and cancels a request as hung when
  * nothing of its own is pending.
+ *
+ * An admitted request gets `giveWay` (PredictionsFirst.giveWay) as c.var.giveWay, to await between its steps.
  */
-export function admitImages({ concurrent, queued, maxWaitMs }: Admission): MiddlewareHandler<AppEnv> {
+export function admitImages({ concurrent, queued, maxWaitMs }: Admission, giveWay: () => Promise<void>): MiddlewareHandler<AppEnv> {
   let running = 0;
   const waiting: { granted: boolean }[] = [];
   const busy = (why: string) =>
@@ -51,8 +55,9 @@ export function admitImages({ concurrent, queued, maxWaitMs }: Admission): Middl
     else running--;
   };
 
-  return async (_c, next) => {
+  return async (c, next) => {
     await turn();
+    c.set('giveWay', giveWay);
     try {
       await next();
     } finally {

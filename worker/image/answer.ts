@@ -2,17 +2,18 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { Context } from 'hono';
 import { encodePng, type Image } from '../../sdk/serve';
 import type { AppEnv } from '../bindings';
-import { featureMapPicture, letOthersRun, pngHeaders } from './image-body';
-import { checkJsonAnswer, type ImageLimits } from './limits';
+import { featureMapPicture, pngHeaders } from './image-body';
+import { checkAnswer, type ImageLimits } from './limits';
 import { outputJson } from './tensor-json';
 
 export type Output = { shape: number[]; data: Float32Array } | { shape: number[]; png: Uint8Array };
 
 /**
  * Runs `compute` in a tidy scope (every tensor it makes is freed, also when it throws) and keeps its output as JSON
- * data or as a feature-map PNG, letting other requests run between computing and encoding.
+ * data or as a feature-map PNG, giving way to predictions between computing and encoding.
  */
 export async function run(
+  c: Context<AppEnv>,
   format: 'png' | 'json',
   labels: readonly string[] | undefined,
   limits: ImageLimits,
@@ -25,12 +26,12 @@ export async function run(
     if (format === 'png') {
       result = { shape: y.shape, picture: featureMapPicture(y, labels) };
     } else {
-      checkJsonAnswer(y.shape, limits);
+      checkAnswer(format, y.shape, limits);
       result = { shape: y.shape, data: y.dataSync() as Float32Array };
     }
   });
   if (!('picture' in result)) return result;
-  await letOthersRun();
+  await c.var.giveWay();
   return { shape: result.shape, png: encodePng(result.picture) };
 }
 

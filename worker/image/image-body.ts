@@ -25,15 +25,6 @@ export function featureMapPicture(maps: tf.Tensor, labels?: readonly string[]): 
   return renderFeatureMaps(maps, labels?.length === count ? { labels } : {});
 }
 
-/**
- * Lets the isolate's other requests run before the next long synchronous step of an image request (decoding,
- * computing, encoding each take up to a few hundred ms at the limits), so that predictions wait for one step, not
- * for the whole request.
- */
-export function letOthersRun(): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, 0));
-}
-
 /** The response headers of a feature-map PNG; X-Output-Shape is the tensor's shape, comma-separated. */
 export function pngHeaders(shape: readonly number[]): Record<string, string> {
   return { 'Content-Type': 'image/png', 'X-Output-Shape': shape.join(',') };

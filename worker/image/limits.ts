@@ -36,11 +36,12 @@ export const DEFAULT_IMAGE_LIMITS: ImageLimits = {
   maxTensorElements: 4 * MIB, // 2²² = 4,194,304 (a 2048×2048 grey image)
   maxMultiplyAdds: 2 ** 30,
   maxJsonElements: 256 * 1024, // about 3 MB of JSON
-  admission: { concurrent: 1, queued: 4, maxWaitMs: 2_000 },
+  admission: { concurrent: 1, queued: 4, maxWaitMs: 2_000, giveWayMs: 50 },
 };
 
-/** 413 answer_too_large unless an output of `shape` fits the JSON answer limit. */
-export function checkJsonAnswer(shape: readonly number[], limits: ImageLimits): void {
+/** 413 answer_too_large unless an output of `shape` fits the JSON answer limit (a PNG answer has no such limit). */
+export function checkAnswer(format: 'png' | 'json', shape: readonly number[], limits: ImageLimits): void {
+  if (format === 'png') return;
   const elements = elementCount(shape);
   if (elements > limits.maxJsonElements) {
     throw new ApiError(
@@ -107,7 +108,7 @@ export function checkImageSize({ width, height }: ImageInfo, channels: number, l
  * Prices F.conv2d(x, weight, bias, options) from the shapes alone (the SDK's conv2dCost, which follows the path
  * conv2d really takes): 413 tensor_too_large when the output or any tensor made on the way is over the element
  * limit, 413 computation_too_large over the multiply-add limit. Shapes or options conv2d refuses raise its
- * ArgumentError (422) here, before anything is decoded or allocated.
+ * ArgumentError (422) here, before anything is decoded or allocated. Returns the output's shape.
  */
 export function checkConv2d(
   inputShape: readonly number[],
@@ -115,16 +116,16 @@ export function checkConv2d(
   options: Conv2dOptions,
   limits: ImageLimits,
   biasShape?: readonly number[],
-): void {
-  checkCost(conv2dCost(inputShape, weightShape, options, biasShape), limits);
+): readonly number[] {
+  return checkCost(conv2dCost(inputShape, weightShape, options, biasShape), limits);
 }
 
 /** As checkConv2d, for F.maxPool2d / F.avgPool2d(x, options). */
-export function checkPool2d(inputShape: readonly number[], options: Pool2dOptions, limits: ImageLimits): void {
-  checkCost(pool2dCost(inputShape, options), limits);
+export function checkPool2d(inputShape: readonly number[], options: Pool2dOptions, limits: ImageLimits): readonly number[] {
+  return checkCost(pool2dCost(inputShape, options), limits);
 }
 
-function checkCost({ outputShape, work, largestTensor }: OpCost, limits: ImageLimits): void {
+function checkCost({ outputShape, work, largestTensor }: OpCost, limits: ImageLimits): readonly number[] {
   checkTensorSize('output', outputShape, limits);
   if (largestTensor > limits.maxTensorElements) {
     throw new ApiError(
@@ -136,4 +137,5 @@ function checkCost({ outputShape, work, largestTensor }: OpCost, limits: ImageLi
     );
   }
   checkWork(work, limits);
+  return outputShape;
 }

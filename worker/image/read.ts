@@ -3,7 +3,7 @@ import type { Context } from 'hono';
 import { type Image, type ImageInput, imageToInput } from '../../sdk/serve';
 import type { AppEnv } from '../bindings';
 import { readBody } from '../body';
-import { decodeImageBody, imageHeader, letOthersRun } from './image-body';
+import { decodeImageBody, imageHeader } from './image-body';
 import type { ImageLimits } from './limits';
 
 /** The request's image, decoded after its header passed the limits for a `[channels, H, W]` tensor. */
@@ -16,9 +16,9 @@ export async function readImage(
   const bytes = await readBody(c);
   const info = imageHeader(bytes, channels, limits);
   check?.(info.height, info.width); // output size and cost, before decoding
-  await letOthersRun();
+  await c.var.giveWay();
   const image = decodeImageBody(bytes, info);
-  await letOthersRun();
+  await c.var.giveWay();
   return image;
 }
 
@@ -27,5 +27,6 @@ export async function readImage(
 export async function preparedImage(c: Context<AppEnv>, input: ImageInput, limits: ImageLimits): Promise<tf.Tensor3D> {
   const bytes = await readBody(c);
   imageHeader(bytes, input.channels ?? 4, limits);
+  await c.var.giveWay();
   return imageToInput(bytes, input, { maxPixels: limits.maxImagePixels });
 }

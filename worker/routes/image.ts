@@ -12,7 +12,7 @@ import { ApiError } from '../errors';
 import { admitImages } from '../image/admission';
 import { answer, run } from '../image/answer';
 import { KERNEL_NAMES, kernelWeight } from '../image/kernels';
-import { checkConv2d, checkPool2d, DEFAULT_IMAGE_LIMITS, type ImageLimits } from '../image/limits';
+import { checkAnswer, checkConv2d, checkPool2d, type ImageLimits } from '../image/limits';
 import { parseBoolean, parseIntOrPair, parseKernels, parsePadding } from '../image/params';
 import { poolOptions, poolWith } from '../image/pooling';
 import { knownQuery, refuseQuery } from '../image/query';
@@ -33,16 +33,17 @@ import {
   TransformQuery,
 } from '../image/openapi';
 
-export type { ImageLimits } from '../image/limits';
-export { DEFAULT_IMAGE_LIMITS } from '../image/limits';
-
 const isJson = (c: Context<AppEnv>) => bodyKind(c.req.header('Content-Type')) === 'json';
 
-/** Image routes: POST /v1/image/conv2d, POST /v1/image/pool, POST /v1/models/{name}/transform. */
+/**
+ * Image routes: POST /v1/image/conv2d, POST /v1/image/pool, POST /v1/models/{name}/transform. Between their steps
+ * the requests await `giveWay` (PredictionsFirst).
+ */
 export function imageRoutes(
   catalog: ModelCatalog,
   startBackend: () => Promise<unknown>,
-  limits: ImageLimits = DEFAULT_IMAGE_LIMITS,
+  limits: ImageLimits,
+  giveWay: () => Promise<void>,
 ) {
   const app = new OpenAPIHono<AppEnv>();
   const bodyLimit = limitBody(limits.maxBodyBytes);
@@ -51,7 +52,7 @@ export function imageRoutes(
     await startBackend();
     return next();
   };
-  const admission = admitImages(limits.admission);
+  const admission = admitImages(limits.admission, giveWay);
 
   /** 422 wrong_task for a model that is not an image model, before the body. */
   const imageModel: MiddlewareHandler<AppEnv> = async (c, next) => {
@@ -140,7 +141,7 @@ export function imageRoutes(
     const { format, layer } = (c.req as unknown as { valid(target: 'query'): z.infer<typeof TransformQuery> }).valid('query');
     return catalog.use(c.env?.MODELS, model, async (bundle) => {
       const prepare = imageShape(input) ? await preparedImage(c, input, limits) : await readImage(c, channels ?? 4, limits);
-      const output = await run(format ?? 'png', layer === 'input' ? undefined : labels, limits, () => {
+      const output = await run(c, format ?? 'png', layer === 'input' ? undefined : labels, limits, () => {
         const x = prepare instanceof tf.Tensor ? prepare : toTensor(prepare, { channels: convert });
         if (layer === 'input') return batch(x);
         const y = bundle.transform(batch(x));
@@ -163,8 +164,8 @@ export function imageRoutes(
     const { input, weight, bias, stride, padding, dilation } = c.req.valid('json');
     const options: Conv2dOptions = { stride, padding, dilation };
     checkDeclaredSizes({ input, weight, bias }, limits);
-    checkConv2d(input.shape, weight.shape, options, limits, bias?.shape);
-    const output = await run('json', undefined, limits, () =>
+    checkAnswer('json', checkConv2d(input.shape, weight.shape, options, limits, bias?.shape), limits);
+    const output = await run(c, 'json', undefined, limits, () =>
       conv2d(tensorFromJson('input', input), tensorFromJson('weight', weight), bias && tensorFromJson('bias', bias), options),
     );
     return answer(c, output);
@@ -179,8 +180,9 @@ export function imageRoutes(
       dilation: parseIntOrPair(query.dilation),
     };
     const weight = kernelWeight(names);
-    const image = await readImage(c, 1, limits, (h, w) => checkConv2d([1, 1, h, w], weight.shape, options, limits));
-    const output = await run(query.format ?? 'png', names, limits, () =>
+    const format = query.format ?? 'png';
+    const image = await readImage(c, 1, limits, (h, w) => checkAnswer(format, checkConv2d([1, 1, h, w], weight.shape, options, limits), limits));
+    const output = await run(c, format, names, limits, () =>
       conv2d(batch(toTensor(image, { channels: 1 })), tf.tensor(weight.data, weight.shape), undefined, options),
     );
     return answer(c, output, { kernels: names });
@@ -191,8 +193,8 @@ export function imageRoutes(
     const { input, mode = 'max', kernel_size, stride, padding, ceil_mode, count_include_pad } = c.req.valid('json');
     const options = poolOptions(mode, kernel_size, stride, padding, ceil_mode, count_include_pad);
     checkDeclaredSizes({ input }, limits);
-    checkPool2d(input.shape, options, limits);
-    return answer(c, await run('json', undefined, limits, () => poolWith(mode, tensorFromJson('input', input), options)));
+    checkAnswer('json', checkPool2d(input.shape, options, limits), limits);
+    return answer(c, await run(c, 'json', undefined, limits, () => poolWith(mode, tensorFromJson('input', input), options)));
   };
 
   const poolImage = async (c: PoolContext) => {
@@ -206,8 +208,9 @@ export function imageRoutes(
       parseBoolean(query.ceil_mode),
       parseBoolean(query.count_include_pad),
     );
-    const image = await readImage(c, 1, limits, (h, w) => checkPool2d([1, 1, h, w], options, limits));
-    const output = await run(query.format ?? 'png', [mode], limits, () => poolWith(mode, batch(toTensor(image, { channels: 1 })), options));
+    const format = query.format ?? 'png';
+    const image = await readImage(c, 1, limits, (h, w) => checkAnswer(format, checkPool2d([1, 1, h, w], options, limits), limits));
+    const output = await run(c, format, [mode], limits, () => poolWith(mode, batch(toTensor(image, { channels: 1 })), options));
     return answer(c, output);
   };
 

@@ -1,5 +1,5 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
-import type { Context } from 'hono';
+import type { Context, MiddlewareHandler } from 'hono';
 import { imageToInput, modelInput, type Prediction } from '../../sdk/serve';
 import type { AppEnv } from '../bindings';
 import { BEARER_SECURITY } from '../auth';
@@ -159,7 +159,8 @@ const json = <T extends z.ZodType>(schema: T, description: string) => ({
  * Model routes: list, manifest and versions, predict (KServe v1 shape) with the active version or a pinned one.
  * Which bodies predict takes follows the manifest.
  */
-export function modelRoutes(catalog: ModelCatalog, limits: PredictLimits) {
+/** Model routes; `counted` (PredictionsFirst.counted) runs first on each prediction. */
+export function modelRoutes(catalog: ModelCatalog, limits: PredictLimits, counted: MiddlewareHandler<AppEnv>) {
   const app = new OpenAPIHono<AppEnv>();
   const knownModel = servedModel(catalog);
 
@@ -196,7 +197,7 @@ export function modelRoutes(catalog: ModelCatalog, limits: PredictLimits) {
           "classifier). An image classifier also takes one PNG or JPEG image as the body, prepared as its manifest's " +
           'input.preprocessing says (e.g. MNIST\'s: any size, either polarity).',
         security: BEARER_SECURITY,
-        middleware: [knownModel, acceptBodies('json', 'image'), limitBody(limits.maxBodyBytes)] as const,
+        middleware: [counted, knownModel, acceptBodies('json', 'image'), limitBody(limits.maxBodyBytes)] as const,
         request: {
           params,
           body: {
