@@ -32,7 +32,14 @@ export declare function startWrangler(options?: {
   vars?: Record<string, string>;
   /** The folder of wrangler's local state (the R2 bucket included); default .wrangler/state. */
   persistTo?: string;
+  /** Where wrangler serves the Worker's V8 inspector (http://127.0.0.1:<port>/json); default: wrangler's choice. */
+  inspectorPort?: number;
+  /** Overrides wrangler.toml's `minify`; false keeps function names readable in a CPU profile. */
+  minify?: boolean;
   signal?: AbortSignal;
 }): Promise<WranglerServer>;
 
 export declare function exampleInstance(): Record<string, number>;
+
+/** A port on `host` that nothing listens on right now. */
+export declare function freePort(host: string): Promise<number>;

@@ -26,7 +26,9 @@ export const WRANGLER_ENV = {
  * does not get there within `readyTimeoutMs`, or `signal` aborts first; the error's message ends with wrangler's
  * output. With `echo`, wrangler's output is also copied to this process's stdout/stderr. `vars` are bindings
  * (e.g. { EDGEML_ADMIN_TOKEN: '…' }) given with --var; `persistTo` is the folder of the local R2 state (default
- * .wrangler/state, which is what keeps a model published to `npm start` across restarts).
+ * .wrangler/state, which is what keeps a model published to `npm start` across restarts). `inspectorPort` is where
+ * wrangler serves the V8 inspector of the Worker (default: a port of wrangler's choosing); `minify` overrides
+ * wrangler.toml's `minify`, e.g. false to keep function names readable in a profile.
  */
 export async function startWrangler({
   host = '127.0.0.1',
@@ -36,6 +38,8 @@ export async function startWrangler({
   echo = false,
   vars = {},
   persistTo,
+  inspectorPort,
+  minify,
   signal,
 } = {}) {
   // wrangler itself would print "Address already in use" and exit while whatever holds the port answers readyPath.
@@ -55,6 +59,8 @@ export async function startWrangler({
       '--show-interactive-dev-session=false',
       ...Object.entries(vars).flatMap(([name, value]) => ['--var', `${name}:${value}`]),
       ...(persistTo === undefined ? [] : ['--persist-to', persistTo]),
+      ...(inspectorPort === undefined ? [] : ['--inspector-port', String(inspectorPort)]),
+      ...(minify === undefined ? [] : [`--minify=${minify}`]),
     ],
     {
       cwd: ROOT,
@@ -127,7 +133,8 @@ function assertPortFree(host, port) {
   });
 }
 
-function freePort(host) {
+/** A port on `host` that nothing listens on right now. */
+export function freePort(host) {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.unref();

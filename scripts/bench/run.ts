@@ -33,14 +33,20 @@ const benchmarks: Record<string, { about: string; load: () => Promise<{ run: (o:
     about: '20 s at concurrency 32: half predictions, half the heaviest allowed images; prediction latency, 5xx',
     load: () => import('./heavy'),
   },
+  image: {
+    about: "rocket.jpg through each image route vs /healthz under wrangler dev: HTTP p50/p90, the Worker's CPU by part",
+    load: () => import('./image'),
+  },
 };
+
+const NAME_WIDTH = Math.max(...Object.keys(benchmarks).map((name) => name.length));
 
 const USAGE = `Usage: npm run bench -- <name> [--repeats N]
 
 Runs one benchmark and prints Markdown tables of medians; without a name, lists them.
 
 ${Object.entries(benchmarks)
-  .map(([name, { about }]) => `  ${name.padEnd(8)} ${about}`)
+  .map(([name, { about }]) => `  ${name.padEnd(NAME_WIDTH)} ${about}`)
   .join('\n')}
 
   --repeats N  rounds (default 3); every baseline runs in every round
