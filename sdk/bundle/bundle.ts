@@ -28,17 +28,12 @@ export class Bundle {
   readonly scaler: StandardScaler | null;
   readonly input: ModelInput;
 
-  /**
-   * Puts `model` in eval mode and checks it against the manifest (which must come from parseManifest): for a
-   * classifier, that it takes the manifest's input and gives one score per label. Throws BundleError otherwise,
-   * leaving the model to the caller.
-   */
+  /** Puts `model`, already checked against the manifest (which must come from parseManifest), in eval mode. */
   constructor(
     readonly manifest: Manifest,
     readonly model: Module,
   ) {
     this.input = modelInput(manifest);
-    checkModelFits(manifest, model);
     const scaler = this.input.kind === 'tabular' ? this.input.scaler : null;
     this.scaler = scaler === null ? null : new StandardScaler(scaler.mean, scaler.std);
     model.eval();
@@ -214,6 +209,8 @@ export async function fromBytes(manifest: unknown, weights: Uint8Array | ArrayBu
   await checkWeights(parsed.weights, bytes);
   const model = parsed.version === 1 ? buildSequential(parsed, bytes) : buildGraphModel(parsed, bytes);
   try {
+    // A graph's output shape was checked from the graph itself; a Sequential's is found by running it once.
+    if (parsed.version === 1) checkModelFits(parsed, model);
     return new Bundle(parsed, model);
   } catch (error) {
     model.dispose();

@@ -18,10 +18,12 @@ export function connectedComponents(
     labels[start] = label;
     while (head < tail) {
       const p = queue[head++];
-      const [x, y] = [p % width, Math.floor(p / width)];
+      const x = p % width;
+      const y = (p - x) / width;
       for (let dy = -1; dy <= 1; dy++) {
         for (let dx = -1; dx <= 1; dx++) {
-          const [nx, ny] = [x + dx, y + dy];
+          const nx = x + dx;
+          const ny = y + dy;
           if (nx < 0 || ny < 0 || nx >= width || ny >= height) continue;
           const q = ny * width + nx;
           if (mask[q] && !labels[q]) {
