@@ -23,9 +23,12 @@
  * it on the first JPEG it decodes).
  */
 import * as tf from '@tensorflow/tfjs-core';
-import '@tensorflow/tfjs-backend-cpu';
-// Registers the wasm kernels (and the stock 'wasm' factory, which is replaced below).
-import { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+// The backends without their kernels ("base": the packages' main entries register every kernel they have); the
+// kernels the Worker can run are registered by ./kernels, for both.
+import '@tensorflow/tfjs-backend-cpu/dist/base';
+// Registers the stock 'wasm' factory, which is replaced below.
+import { BackendWasm } from '@tensorflow/tfjs-backend-wasm/dist/base';
+import './kernels';
 import * as emscriptenFactoryNs from '@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm.js';
 import type { BackendWasmModule, WasmFactoryConfig } from '@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm.js';
 import simdWasm from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm';
