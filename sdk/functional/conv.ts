@@ -41,8 +41,22 @@ const paddingModes = ['valid', 'same', 'full'] as const;
  * dilation, negative padding, `'same'` with a stride, or a kernel larger than the padded input.
  */
 export function conv2d(x: tf.Tensor, weight: tf.Tensor, bias?: tf.Tensor, options: Conv2dOptions = {}): tf.Tensor {
+  return conv2dWithFilter(x, weight, bias, options, undefined);
+}
+
+/**
+ * conv2d, given the weight's filter in tfjs's layout when the caller keeps one (`hwioFilter(weight)`: nn.Conv2d in
+ * eval mode and a loaded graph do), so that the backend does not build its convolution anew on every call.
+ */
+export function conv2dWithFilter(
+  x: tf.Tensor,
+  weight: tf.Tensor,
+  bias: tf.Tensor | undefined,
+  options: Conv2dOptions,
+  filter: tf.Tensor4D | undefined,
+): tf.Tensor {
   const { resolved } = checkShapes(x.shape, weight.shape, bias?.shape, options);
-  return tf.tidy(() => convolve(x, weight, bias, resolved));
+  return tf.tidy(() => convolve(x, weight, bias, resolved, filter));
 }
 
 /**

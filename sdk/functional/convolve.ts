@@ -1,6 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { differentiable } from './differentiable';
+import { differentiable, kernel, kernels } from './differentiable';
+import { toNchw, toNhwc } from './layout';
 import { isOne, shape4, type ExplicitPadding } from './window';
+
+const { add, reshape } = kernels;
 
 type Pair = readonly [number, number];
 
@@ -22,36 +25,48 @@ export interface ResolvedConv2dOptions {
  *   dW[o, i, a, b] = Σ over n, p, q of x_padded[n, i, p·sh + a·dh, q·sw + b·dw] · dy[n, o, p, q];
  *   db[o] = Σ over n, p, q of dy[n, o, p, q].
  *
- * tfjs convolves NHWC with `[kh, kw, Cin, Cout]` filters, so both are transposed at the boundary. tf.conv2d falls
- * short of PyTorch in ways handled here: it refuses a stride and a dilation both above 1, and the wasm backend has
- * no Conv2DBackpropFilter kernel, so dW is computed as a convolution too (see filterGradient).
+ * tfjs convolves NHWC with `[kh, kw, Cin, Cout]` filters, so the input and output move between layouts at the
+ * boundary (layout.ts), and the weight becomes a filter: `filter` when the caller keeps one (nn.Conv2d in eval mode,
+ * a loaded graph), else made here. Keeping it matters: tfjs's wasm backend builds an XNNPACK convolution for each
+ * new filter tensor, which for a 224×224 image costs more than the convolution itself (about 340 µs against 270).
+ * The bias is added after the move back, in NCHW, where it is one number per contiguous plane: in NHWC, one number
+ * per run of C floats, tfjs's wasm Add takes 20× longer. tf.conv2d falls short of PyTorch in ways handled here: it
+ * refuses a stride and a dilation both above 1, and the wasm backend has no Conv2DBackpropFilter kernel, so dW is
+ * computed as a convolution too (see filterGradient).
  */
 export function convolve(
   x: tf.Tensor,
   weight: tf.Tensor,
   bias: tf.Tensor | undefined,
   options: ResolvedConv2dOptions,
+  filter?: tf.Tensor4D,
 ): tf.Tensor {
-  return bias ? convolution(options)(x, weight, bias) : convolution(options)(x, weight);
+  const op = convolution(options, filter);
+  return bias ? op(x, weight, bias) : op(x, weight);
 }
 
-function convolution({ stride, dilation, padding }: ResolvedConv2dOptions) {
+/** `[Cout, Cin, kh, kw]` (PyTorch's weight) → `[kh, kw, Cin, Cout]` (tfjs's filter). */
+export function hwioFilter(weight: tf.Tensor): tf.Tensor4D {
+  return kernel('Transpose', { x: weight }, { perm: [2, 3, 1, 0] }) as tf.Tensor4D;
+}
+
+function convolution({ stride, dilation, padding }: ResolvedConv2dOptions, kept: tf.Tensor4D | undefined) {
   // tfjs's explicit padding: no padded copy of the input, forward or backward.
   const pad: ExplicitPadding = [[0, 0], padding[0], padding[1], [0, 0]];
   return differentiable(([x, weight, bias], save) => {
     const nhwc = toNhwc(x);
-    const filter = tf.transpose(weight, [2, 3, 1, 0]) as tf.Tensor4D;
+    const filter = kept ?? hwioFilter(weight);
     save([nhwc, filter]);
-    const y = forward(nhwc, filter, stride, dilation, pad);
+    const y = toNchw(forward(nhwc, filter, stride, dilation, pad), x.rank);
     return {
-      value: fromNhwc(bias ? tf.add(y, bias) : y, x.rank),
+      value: bias ? add(y, reshape(bias, [bias.size, 1, 1])) : y,
       gradFunc: (dy: tf.Tensor, [savedX, savedFilter]: tf.Tensor[]) => {
         const dyNhwc = toNhwc(dy);
         const [xs, ws] = [savedX as tf.Tensor4D, savedFilter as tf.Tensor4D];
         // Conv2DBackpropInput knows no dilation: the filter's taps are spread apart with zeros instead.
         const dx = tf.conv2dTranspose(dyNhwc, dilateFilter(ws, dilation), shape4(xs), [...stride], pad);
         const dFilter = filterGradient(dyNhwc, xs, ws.shape, stride, dilation, pad);
-        const grads = [fromNhwc(dx, x.rank), tf.transpose(dFilter, [3, 2, 0, 1])];
+        const grads = [toNchw(dx, x.rank), tf.transpose(dFilter, [3, 2, 0, 1])];
         return bias ? [...grads, tf.sum(dyNhwc, [0, 1, 2])] : grads;
       },
     };
@@ -59,7 +74,10 @@ function convolution({ stride, dilation, padding }: ResolvedConv2dOptions) {
 }
 
 function forward(x: tf.Tensor4D, filter: tf.Tensor4D, stride: Pair, dilation: Pair, pad: ExplicitPadding): tf.Tensor4D {
-  if (isOne(stride) || isOne(dilation)) return tf.conv2d(x, filter, [...stride], pad, 'NHWC', [...dilation]);
+  if (isOne(stride) || isOne(dilation)) {
+    const attrs = { strides: [...stride], pad, dataFormat: 'NHWC', dilations: [...dilation] };
+    return kernel('Conv2D', { x, filter }, attrs) as tf.Tensor4D;
+  }
   return tapSum(x, filter, stride, dilation, pad);
 }
 
@@ -151,15 +169,4 @@ function dilateFilter(filter: tf.Tensor4D, dilation: Pair): tf.Tensor4D {
   ]);
   const grid = tf.reshape(spaced, [kh * dh, kw * dw, inChannels, outChannels]);
   return tf.slice(grid, [0, 0, 0, 0], [dh * (kh - 1) + 1, dw * (kw - 1) + 1, inChannels, outChannels]) as tf.Tensor4D;
-}
-
-/** NCHW (or CHW, as a batch of one) → NHWC. */
-function toNhwc(t: tf.Tensor): tf.Tensor4D {
-  return tf.transpose(t.rank === 4 ? t : tf.expandDims(t, 0), [0, 2, 3, 1]) as tf.Tensor4D;
-}
-
-/** NHWC → NCHW, or CHW when the input was unbatched. */
-function fromNhwc(t: tf.Tensor, rank: number): tf.Tensor {
-  const nchw = tf.transpose(t, [0, 3, 1, 2]);
-  return rank === 4 ? nchw : tf.squeeze(nchw, [0]);
 }

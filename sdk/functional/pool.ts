@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { ArgumentError } from '../errors';
-import { differentiable } from './differentiable';
+import { differentiable, kernel, kernels } from './differentiable';
+import { toNchw, toNhwc } from './layout';
 import { elementCount, outputSize, shape4, toPair, type ExplicitPadding, type IntOrPair, type OpCost } from './window';
 
 export interface Pool2dOptions {
@@ -53,7 +54,7 @@ export function maxPool2d(x: tf.Tensor, options: Pool2dOptions): tf.Tensor {
   const taps = filterSize[0] * filterSize[1];
   return pool(x, axes, {
     // tfjs's pooling ignores explicit padding, which is PyTorch's −∞ padding for max.
-    forward: (planes) => tf.maxPool(planes, filterSize, strides, pad),
+    forward: (nhwc) => kernel('MaxPool', { x: nhwc }, { filterSize, strides, pad }) as tf.Tensor4D,
     // Not tfjs's MaxPoolGrad: on wasm it routes ties and overlapping windows wrongly. Instead a convolution by
     // one-hot filters lines each window's cells up as channels (strided slices are far slower on wasm), the
     // first cell equal to the window's maximum is picked, and the transposed convolution adds dy back there.
@@ -85,14 +86,12 @@ export function avgPool2d(x: tf.Tensor, { countIncludePad = true, ...options }: 
   // tfjs divides by the cells inside the input, as countIncludePad: false does; other divisors rescale that.
   const inside = windowMap(axes, (axis) => windowCounts(axis, false));
   const factors = inside.map((count, i) => count / divisors[i]);
-  const outShape: [number, number, number] = [axes[0].out, axes[1].out, 1];
-  const rescale = (t: tf.Tensor) =>
-    factors.every((f) => f === 1) ? t : tf.mul(t, tf.tensor3d(factors, outShape));
   return pool(x, axes, {
-    forward: (planes) => rescale(tf.avgPool(planes, filterSize, strides, pad)),
+    forward: (nhwc) => kernel('AvgPool', { x: nhwc }, { filterSize, strides, pad }) as tf.Tensor4D,
+    scale: factors.every((f) => f === 1) ? undefined : factors,
     // Every input cell of a window receives dy / divisor: a transposed convolution by a kh×kw filter of ones.
     backward: (dy, planes) => {
-      const share = tf.div(dy, tf.tensor3d(divisors, outShape)) as tf.Tensor4D;
+      const share = tf.div(dy, tf.tensor3d(divisors, [axes[0].out, axes[1].out, 1])) as tf.Tensor4D;
       const ones = tf.ones([...filterSize, 1, 1]) as tf.Tensor4D;
       return tf.conv2dTranspose(share, ones, shape4(planes), strides, pad);
     },
@@ -166,27 +165,35 @@ function poolAxes(name: string, shape: readonly number[], options: ResolvedPool2
   return axes;
 }
 
-/** A tfjs pooling of channel planes `[M, H, W, 1]` into `[M, Ho, Wo, 1]`, and its gradient. */
+/** A tfjs pooling, and its gradient. */
 interface PoolKernel {
-  forward(planes: tf.Tensor4D): tf.Tensor;
-  /** d loss/d planes, from d loss/d output `dy` and the forward's input `planes` and output `y`. */
-  backward(dy: tf.Tensor4D, planes: tf.Tensor4D, y: tf.Tensor): tf.Tensor;
+  /** Pools `[N, H, W, C]` into `[N, Ho, Wo, C]`. */
+  forward(nhwc: tf.Tensor4D): tf.Tensor4D;
+  /** Factors by which each output position's values are multiplied after the pooling (row-major, Ho × Wo). */
+  scale?: Float32Array;
+  /** d loss/d planes, from d loss/d output `dy` and the forward's input `planes` and output `y` (before `scale`),
+   *  each channel of each item a plane of its own: `[N·C, ·, ·, 1]`. */
+  backward(dy: tf.Tensor4D, planes: tf.Tensor4D, y: tf.Tensor4D): tf.Tensor;
 }
 
 /**
- * Runs `kernel` as a differentiable op. Each channel is pooled on its own, so NCHW is viewed as `[N·C, H, W, 1]`,
- * a reshape rather than a transpose.
+ * Runs `kernel` as a differentiable op. Each channel is pooled on its own, so the pooling could run on NCHW viewed
+ * as `[N·C, H, W, 1]`, a reshape; but tfjs's pooling kernels run a channel at a time there, 4–6× slower than on
+ * NHWC, where they work across the channels at once, so the forward moves to NHWC and back (layout.ts), with the
+ * same values. The backward, all convolutions by single-channel filters, works on the planes.
  */
 function pool(x: tf.Tensor, [rows, columns]: [PoolAxis, PoolAxis], kernel: PoolKernel): tf.Tensor {
+  const planes = (t: tf.Tensor, height: number, width: number) =>
+    kernels.reshape(t, [-1, height, width, 1]) as tf.Tensor4D;
   const op = differentiable(([input], save) => {
-    const planes = tf.reshape(input, [-1, rows.size, columns.size, 1]) as tf.Tensor4D;
-    const y = kernel.forward(planes);
-    save([planes, y]);
+    const y = toNchw(kernel.forward(toNhwc(input)), input.rank);
+    save([input, y]);
     return {
-      value: tf.reshape(y, [...input.shape.slice(0, -2), rows.out, columns.out]),
-      gradFunc: (dy: tf.Tensor, [savedPlanes, savedY]: tf.Tensor[]) => {
-        const dyPlanes = tf.reshape(dy, shape4(savedY)) as tf.Tensor4D;
-        const dPlanes = kernel.backward(dyPlanes, savedPlanes as tf.Tensor4D, savedY);
+      // In NCHW, where the factors repeat over whole planes: in NHWC tfjs's wasm broadcasting is far slower.
+      value: kernel.scale ? tf.mul(y, tf.tensor2d(kernel.scale, [rows.out, columns.out])) : y,
+      gradFunc: (dy: tf.Tensor, [savedX, savedY]: tf.Tensor[]) => {
+        const [dyPlanes, yPlanes] = [dy, savedY].map((t) => planes(t, rows.out, columns.out));
+        const dPlanes = kernel.backward(dyPlanes, planes(savedX, rows.size, columns.size), yPlanes);
         return tf.reshape(dPlanes, input.shape);
       },
     };

@@ -2,7 +2,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import { ArgumentError } from '../errors';
 import { relu, sigmoid } from '../functional/activation';
 import { batchNorm } from '../functional/batchnorm';
-import { conv2d, conv2dCost } from '../functional/conv';
+import { conv2dCost, conv2dWithFilter } from '../functional/conv';
+import { hwioFilter } from '../functional/convolve';
 import { linear } from '../functional/linear';
 import { avgPool2d, maxPool2d, pool2dCost } from '../functional/pool';
 import { logSoftmax, softmax } from '../functional/softmax';
@@ -24,7 +25,8 @@ export interface OpDefinition {
   /** Computes the op; `kept` is what `keep` prepared for the node once, at load. */
   run(inputs: (tf.Tensor | undefined)[], attrs: Record<string, unknown>, kept?: tf.Tensor): tf.Tensor;
   /** A tensor worth computing once per loaded model when the node's input 1 (a weight) is a state tensor
-   *  (linear: Wᵀ, which nn.Linear keeps in eval mode too, so both multiply the same way). */
+   *  (linear: Wᵀ, which nn.Linear keeps in eval mode too, so both multiply the same way; conv2d: the filter in
+   *  tfjs's layout, which nn.Conv2d keeps too). */
   keep?(inputs: (tf.Tensor | undefined)[]): tf.Tensor;
 }
 
@@ -60,7 +62,9 @@ export const OPS: ReadonlyMap<string, OpDefinition> = new Map<string, OpDefiniti
       inputs: ['x', 'weight', 'bias?'],
       attrs: (r) => ({ stride: r.sizePair('stride', [1, 1]), padding: r.padding('padding'), dilation: r.sizePair('dilation', [1, 1]) }),
       shape: ([x, weight, bias], attrs) => conv2dCost(x!, weight!, attrs, bias ?? undefined).outputShape,
-      run: ([x, weight, bias], attrs) => conv2d(x!, weight!, bias, attrs),
+      run: ([x, weight, bias], attrs, kept) =>
+        conv2dWithFilter(x!, weight!, bias, attrs, kept as tf.Tensor4D | undefined),
+      keep: ([, weight]) => hwioFilter(weight!),
     },
   ],
   [

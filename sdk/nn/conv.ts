@@ -1,10 +1,12 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { requirePositiveInteger } from '../checks';
-import { conv2d, resolveConv2dOptions, type Conv2dOptions, type Conv2dPadding } from '../functional/conv';
+import { conv2dWithFilter, resolveConv2dOptions, type Conv2dOptions, type Conv2dPadding } from '../functional/conv';
+import { hwioFilter } from '../functional/convolve';
 import { toPair, type IntOrPair } from '../functional/window';
 import { defaultGenerator, type Generator } from '../random';
 import { Module, type ModuleSpec } from './module';
 import { Parameter } from './parameter';
+import { WeightCopy } from './weight_copy';
 
 export interface Conv2dModuleOptions extends Conv2dOptions {
   /** Learn an additive bias per output channel. Default true. */
@@ -20,6 +22,8 @@ export interface Conv2dModuleOptions extends Conv2dOptions {
  * `[outChannels]`, output `[N, outChannels, Ho, Wo]` with Ho = ⌊(H + 2·ph − dh·(kh − 1) − 1)/sh⌋ + 1, Wo alike.
  * Initialisation is PyTorch's default (kaiming_uniform with a = √5), which for the weight and the bias comes down to
  * U(−1/√fanIn, 1/√fanIn) with fanIn = inChannels·kh·kw. State-dict keys: `weight`, `bias`.
+ *
+ * In eval mode the layer keeps its weight in tfjs's filter layout as well (see WeightCopy), one copy of the weight.
  */
 export class Conv2d extends Module {
   weight: Parameter;
@@ -28,6 +32,7 @@ export class Conv2d extends Module {
   readonly stride: [number, number];
   readonly padding: Conv2dPadding;
   readonly dilation: [number, number];
+  private readonly keptFilter = new WeightCopy(hwioFilter);
 
   constructor(
     readonly inChannels: number,
@@ -52,7 +57,19 @@ export class Conv2d extends Module {
   }
 
   forward(x: tf.Tensor): tf.Tensor {
-    return conv2d(x, this.weight, this.bias, { stride: this.stride, padding: this.padding, dilation: this.dilation });
+    const options = { stride: this.stride, padding: this.padding, dilation: this.dilation };
+    const filter = this.training ? undefined : this.keptFilter.of(this.weight);
+    return conv2dWithFilter(x, this.weight, this.bias, options, filter);
+  }
+
+  override train(mode = true): this {
+    if (mode) this.keptFilter.drop();
+    return super.train(mode);
+  }
+
+  override dispose(): void {
+    this.keptFilter.drop();
+    super.dispose();
   }
 
   override spec(): ModuleSpec {

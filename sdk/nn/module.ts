@@ -140,7 +140,9 @@ export abstract class Module {
 
   /** Sets training mode here and in every child (dropout samples, batch norm uses batch statistics). */
   train(mode = true): this {
-    this.training = mode;
+    // Assigned only when it changes: every assignment goes through the registration trap, and inference calls
+    // eval() and train() around each batch (tensorClassScores), on models whose mode is almost always unchanged.
+    if (this.training !== mode) this.training = mode;
     for (const child of this.childModules.values()) child.train(mode);
     return this;
   }
