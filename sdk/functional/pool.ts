@@ -82,16 +82,18 @@ export function maxPool2d(x: tf.Tensor, options: Pool2dOptions): tf.Tensor {
 export function avgPool2d(x: tf.Tensor, { countIncludePad = true, ...options }: AvgPool2dOptions): tf.Tensor {
   const axes = poolAxes('avg_pool2d', x.shape, resolvePool2dOptions(options));
   const { filterSize, strides, pad } = windowAttrs(axes);
-  const divisors = windowMap(axes, (axis) => windowCounts(axis, countIncludePad));
-  // tfjs divides by the cells inside the input, as countIncludePad: false does; other divisors rescale that.
-  const inside = windowMap(axes, (axis) => windowCounts(axis, false));
-  const factors = inside.map((count, i) => count / divisors[i]);
+  const divisors = axes.map((axis) => windowCounts(axis, countIncludePad));
+  // tfjs divides by the cells inside the input, as countIncludePad: false does; other divisors rescale that. Without
+  // padding, or with windows that never overhang it, they are the same and nothing is rescaled.
+  const inside = axes.map((axis) => windowCounts(axis, false));
+  const rescaled = inside.some((counts, a) => counts.some((count, i) => count !== divisors[a][i]));
   return pool(x, axes, {
     forward: (nhwc) => kernel('AvgPool', { x: nhwc }, { filterSize, strides, pad }) as tf.Tensor4D,
-    scale: factors.every((f) => f === 1) ? undefined : factors,
+    scale: rescaled ? windowMap(axes, (r, c) => (inside[0][r] * inside[1][c]) / (divisors[0][r] * divisors[1][c])) : undefined,
     // Every input cell of a window receives dy / divisor: a transposed convolution by a kh×kw filter of ones.
     backward: (dy, planes) => {
-      const share = tf.div(dy, tf.tensor3d(divisors, [axes[0].out, axes[1].out, 1])) as tf.Tensor4D;
+      const cells = windowMap(axes, (r, c) => divisors[0][r] * divisors[1][c]);
+      const share = tf.div(dy, tf.tensor3d(cells, [axes[0].out, axes[1].out, 1])) as tf.Tensor4D;
       const ones = tf.ones([...filterSize, 1, 1]) as tf.Tensor4D;
       return tf.conv2dTranspose(share, ones, shape4(planes), strides, pad);
     },
@@ -213,11 +215,11 @@ function windowCounts({ size, kernel, stride, padding, out }: PoolAxis, countInc
   });
 }
 
-/** `perAxis(rows)[i] · perAxis(columns)[j]` for every output position (i, j), row-major. */
-function windowMap([rows, columns]: [PoolAxis, PoolAxis], perAxis: (axis: PoolAxis) => number[]): Float32Array {
-  const [down, across] = [perAxis(rows), perAxis(columns)];
-  const cell = (k: number) => down[Math.floor(k / columns.out)] * across[k % columns.out];
-  return Float32Array.from({ length: rows.out * columns.out }, (_, k) => cell(k));
+/** `value(i, j)` for every output position (i, j), row-major. */
+function windowMap([rows, columns]: [PoolAxis, PoolAxis], value: (row: number, column: number) => number): Float32Array {
+  const map = new Float32Array(rows.out * columns.out);
+  for (let i = 0; i < rows.out; i++) for (let j = 0; j < columns.out; j++) map[i * columns.out + j] = value(i, j);
+  return map;
 }
 
 /** Kernel size, strides and explicit padding (PyTorch's, plus whatever ceil mode needs), as tfjs's ops take them. */
