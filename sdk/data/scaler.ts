@@ -76,7 +76,10 @@ export class StandardScaler {
       );
     }
     const out = new Float32Array(x.length);
-    for (let i = 0; i < x.length; i++) out[i] = (x[i] - this.mean[i % width]) / this.std[i % width];
+    const { mean, std } = this;
+    for (let row = 0; row < x.length; row += width) {
+      for (let j = 0; j < width; j++) out[row + j] = (x[row + j] - mean[j]) / std[j];
+    }
     return out;
   }
 
