@@ -46,12 +46,13 @@ export async function run({ repeats }: { repeats: number }): Promise<void> {
     console.log(`\n### Warm throughput: autocannon, ${CONNECTIONS} connections, ${SECONDS} s per target, best of ${repeats}\n`);
     console.log('| target | requests/s | ÷ baseline | p50 | p99 | non-2xx | errors |');
     console.log('|---|---:|---:|---:|---:|---:|---:|');
+    for (const target of targets) await cannon(server.url, target, 2); // warm-up
+    // Round by round, every target in turn, so that a change in the machine's load falls on all of them alike.
+    const runs = new Map<Target, CannonResult[]>(targets.map((target) => [target, []]));
+    for (let r = 0; r < repeats; r++) for (const target of targets) runs.get(target)!.push(await cannon(server.url, target, SECONDS));
     let baseline = 0;
     for (const target of targets) {
-      await cannon(server.url, target, 2); // warm-up
-      const runs = [];
-      for (let r = 0; r < repeats; r++) runs.push(await cannon(server.url, target, SECONDS));
-      const best = runs.reduce((a, b) => (b.requests.average > a.requests.average ? b : a));
+      const best = runs.get(target)!.reduce((a, b) => (b.requests.average > a.requests.average ? b : a));
       baseline ||= best.requests.average;
       console.log(
         `| ${target.name} | ${best.requests.average.toFixed(0)} | ${(best.requests.average / baseline).toFixed(2)}× | ` +

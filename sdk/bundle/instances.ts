@@ -13,7 +13,13 @@ export function tabularRow(instance: unknown, index: number, features: readonly 
         { index, field: Math.min(instance.length, features.length) },
       );
     }
-    return instance.map((value, position) => finiteValue(value, index, position, `value ${position} (${features[position]})`));
+    const row = new Array<number>(instance.length);
+    for (let position = 0; position < instance.length; position++) {
+      const value: unknown = instance[position];
+      if (!fitsFloat32(value)) throw notFinite(value, index, position, `value ${position} (${features[position]})`);
+      row[position] = value;
+    }
+    return row;
   }
   if (typeof instance !== 'object' || instance === null) {
     throw new InputError(
@@ -34,7 +40,9 @@ export function tabularRow(instance: unknown, index: number, features: readonly 
     if (!Object.hasOwn(instance, name)) {
       throw new InputError(`instance ${index}: feature ${JSON.stringify(name)} is missing`, { index, field: name });
     }
-    return finiteValue((instance as Record<string, unknown>)[name], index, name, `feature ${JSON.stringify(name)}`);
+    const value = (instance as Record<string, unknown>)[name];
+    if (!fitsFloat32(value)) throw notFinite(value, index, name, `feature ${JSON.stringify(name)}`);
+    return value;
   });
 }
 
@@ -46,45 +54,49 @@ export function tabularRow(instance: unknown, index: number, features: readonly 
 export function imageRows(instances: readonly unknown[], shape: readonly [number, number, number]): Float32Array {
   const size = shape[0] * shape[1] * shape[2];
   const out = new Float32Array(instances.length * size);
+  // Where the walk is, as indices; written out as a path ("[0][3]") only for an error message.
+  const at: number[] = [];
+  const path = () => at.map((i) => `[${i}]`).join('');
   instances.forEach((instance, index) => {
     let offset = index * size;
-    const visit = (value: unknown, depth: number, path: string): void => {
+    const visit = (value: unknown, depth: number): void => {
       if (depth === shape.length) {
-        out[offset++] = finiteValue(value, index, path, `value ${path}`, shape);
+        if (!fitsFloat32(value)) throw notFinite(value, index, path(), `value ${path()}`, shape);
+        out[offset++] = value;
         return;
       }
       if (!Array.isArray(value) || value.length !== shape[depth]) {
         const got = Array.isArray(value) ? `a list of ${value.length}` : describe(value);
         throw new InputError(
           `instance ${index}: expected a ${shape.join('×')} array (channels × height × width); ` +
-            `${path === '' ? 'the instance' : path} should be a list of ${shape[depth]}, got ${got}`,
-          { index, field: path, expected: [...shape] },
+            `${depth === 0 ? 'the instance' : path()} should be a list of ${shape[depth]}, got ${got}`,
+          { index, field: path(), expected: [...shape] },
         );
       }
-      value.forEach((item, i) => visit(item, depth + 1, `${path}[${i}]`));
+      for (let i = 0; i < value.length; i++) {
+        at[depth] = i;
+        visit(value[i], depth + 1);
+      }
+      at.length = depth;
     };
-    visit(instance, 0, '');
+    visit(instance, 0);
   });
   return out;
 }
 
-function finiteValue(
-  value: unknown,
-  index: number,
-  field: string | number,
-  what: string,
-  expected?: readonly number[],
-): number {
-  // The model computes in float32, so a double beyond its range would turn into Infinity there.
-  if (typeof value !== 'number' || !Number.isFinite(Math.fround(value))) {
-    const problem = typeof value === 'number' && Number.isFinite(value) ? ' within float32 range (±3.4e38)' : '';
-    throw new InputError(`instance ${index}: ${what} must be a finite number${problem}, got ${describe(value)}`, {
-      index,
-      field,
-      ...(expected ? { expected: [...expected] } : {}),
-    });
-  }
-  return value;
+/** The model computes in float32, so a double beyond its range would turn into Infinity there. */
+function fitsFloat32(value: unknown): value is number {
+  return typeof value === 'number' && Number.isFinite(Math.fround(value));
+}
+
+/** The InputError for a value that is not a finite float32 number; the message is built only for the error. */
+function notFinite(value: unknown, index: number, field: string | number, what: string, expected?: readonly number[]): InputError {
+  const problem = typeof value === 'number' && Number.isFinite(value) ? ' within float32 range (±3.4e38)' : '';
+  return new InputError(`instance ${index}: ${what} must be a finite number${problem}, got ${describe(value)}`, {
+    index,
+    field,
+    ...(expected ? { expected: [...expected] } : {}),
+  });
 }
 
 export function describe(value: unknown): string {

@@ -117,7 +117,12 @@ describe('a traced bundle saved and loaded in Node', () => {
     })();
     expect(error).toBeInstanceOf(InputError);
     expect(error!.details).toMatchObject({ index: 2, field: '[0]', expected: [1, 8, 8] });
-    expect(() => served.predict([[good[0].map((row) => row.map(() => 'x'))]])).toThrow(/instance 0: .* must be a finite number/);
+    expect(() => served.predict([[good[0].map((row) => row.map(() => 'x'))]])).toThrow(
+      'instance 0: value [0][0][0] must be a finite number, got "x"',
+    );
+    const far = structuredClone(good);
+    far[0][5][2] = 1e39;
+    expect(() => served.predict([good, far])).toThrow('instance 1: value [0][5][2] must be a finite number within float32 range');
     expect(() => served.predictRows(new Float32Array(3))).toThrow(/does not classify rows/);
     served.dispose();
   });
