@@ -55,6 +55,7 @@ import { sigmoidConfig as cpuSigmoid } from '@tensorflow/tfjs-backend-cpu/dist/k
 import { sliceConfig as cpuSlice } from '@tensorflow/tfjs-backend-cpu/dist/kernels/Slice';
 import { sqrtConfig as cpuSqrt } from '@tensorflow/tfjs-backend-cpu/dist/kernels/Sqrt';
 import { squareConfig as cpuSquare } from '@tensorflow/tfjs-backend-cpu/dist/kernels/Square';
+import { squaredDifferenceConfig as cpuSquaredDifference } from '@tensorflow/tfjs-backend-cpu/dist/kernels/SquaredDifference';
 import { stepConfig as cpuStep } from '@tensorflow/tfjs-backend-cpu/dist/kernels/Step';
 import { stridedSliceConfig as cpuStridedSlice } from '@tensorflow/tfjs-backend-cpu/dist/kernels/StridedSlice';
 import { subConfig as cpuSub } from '@tensorflow/tfjs-backend-cpu/dist/kernels/Sub';
@@ -103,6 +104,7 @@ import { sigmoidConfig as wasmSigmoid } from '@tensorflow/tfjs-backend-wasm/dist
 import { sliceConfig as wasmSlice } from '@tensorflow/tfjs-backend-wasm/dist/kernels/Slice';
 import { sqrtConfig as wasmSqrt } from '@tensorflow/tfjs-backend-wasm/dist/kernels/Sqrt';
 import { squareConfig as wasmSquare } from '@tensorflow/tfjs-backend-wasm/dist/kernels/Square';
+import { squaredDifferenceConfig as wasmSquaredDifference } from '@tensorflow/tfjs-backend-wasm/dist/kernels/SquaredDifference';
 import { stepConfig as wasmStep } from '@tensorflow/tfjs-backend-wasm/dist/kernels/Step';
 import { stridedSliceConfig as wasmStridedSlice } from '@tensorflow/tfjs-backend-wasm/dist/kernels/StridedSlice';
 import { subConfig as wasmSub } from '@tensorflow/tfjs-backend-wasm/dist/kernels/Sub';
@@ -158,6 +160,7 @@ const CPU: KernelConfig[] = [
   cpuSlice,
   cpuSqrt,
   cpuSquare,
+  cpuSquaredDifference,
   cpuStep,
   cpuStridedSlice,
   cpuSub,
@@ -210,6 +213,7 @@ const WASM: KernelConfig[] = [
   wasmSlice,
   wasmSqrt,
   wasmSquare,
+  wasmSquaredDifference,
   wasmStep,
   wasmStridedSlice,
   wasmSub,

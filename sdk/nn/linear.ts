@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { requirePositiveInteger } from '../checks';
 import { ArgumentError } from '../errors';
-import { linear } from '../functional/linear';
+import { linear, type LinearActivation } from '../functional/linear';
 import { defaultGenerator, type Generator } from '../random';
 import { Module, type ModuleSpec } from './module';
 import { Parameter } from './parameter';
@@ -39,12 +39,13 @@ export class Linear extends Module {
     this.bias = bias ? new Parameter(tf.tensor1d(generator.uniform(outFeatures, -bound, bound))) : undefined;
   }
 
-  forward(x: tf.Tensor): tf.Tensor {
+  /** `activation` 'relu' is Linear then ReLU in one op (nn.Sequential passes it for that pair). */
+  forward(x: tf.Tensor, activation: LinearActivation = 'linear'): tf.Tensor {
     const width = x.shape[x.rank - 1];
     if (width !== this.inFeatures) {
       throw new ArgumentError(`Linear expects ${this.inFeatures} input features, got ${width} (input shape [${x.shape}])`);
     }
-    return linear(x, this.weight, this.bias, { transposedWeight: this.transposedWeight() });
+    return linear(x, this.weight, this.bias, { activation, transposedWeight: this.transposedWeight() });
   }
 
   /**
@@ -72,7 +73,10 @@ export class Linear extends Module {
   }
 
   private dropTransposed(): void {
-    this.transposed?.value.dispose();
+    // Only when there is one: assigning a field goes through Module's registration trap, and a training loop
+    // calls train() on every step.
+    if (!this.transposed) return;
+    this.transposed.value.dispose();
     this.transposed = undefined;
   }
 

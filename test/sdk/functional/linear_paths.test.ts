@@ -98,3 +98,16 @@ describe('F.linear on an empty batch', () => {
     expect(Math.max(...grads[1].dataSync(), ...grads[2].dataSync())).toBe(0);
   });
 });
+
+describe('F.linear in a backward pass that needs no input gradient', () => {
+  it('multiplies only for the weight: a first layer does not compute the gradient of its batch', async () => {
+    const x = tf.randomNormal([8, 128]);
+    const w = tf.randomNormal([256, 128]);
+    const dy = tf.randomNormal([8, 256]);
+    const products = async (f: () => unknown) =>
+      (await tf.profile(() => void f())).kernels.filter((k) => k.name === 'BatchMatMul').length;
+    // The forward's product and dW; dx would be a third.
+    expect(await products(() => tf.grad((wi: tf.Tensor) => linear(x, wi))(w, dy))).toBe(2);
+    expect(await products(() => tf.grads((xi: tf.Tensor, wi: tf.Tensor) => linear(xi, wi))([x, w], dy))).toBe(3);
+  });
+});
