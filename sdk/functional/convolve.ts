@@ -63,10 +63,11 @@ function convolution({ stride, dilation, padding }: ResolvedConv2dOptions, kept:
       gradFunc: (dy: tf.Tensor, [savedX, savedFilter]: tf.Tensor[]) => {
         const dyNhwc = toNhwc(dy);
         const [xs, ws] = [savedX as tf.Tensor4D, savedFilter as tf.Tensor4D];
-        // Conv2DBackpropInput knows no dilation: the filter's taps are spread apart with zeros instead.
-        const dx = tf.conv2dTranspose(dyNhwc, dilateFilter(ws, dilation), shape4(xs), [...stride], pad);
+        // Conv2DBackpropInput knows no dilation: the filter's taps are spread apart with zeros instead. Left to the
+        // backward pass to ask for: a first layer's input (the batch of images) needs no gradient.
+        const dx = () => toNchw(tf.conv2dTranspose(dyNhwc, dilateFilter(ws, dilation), shape4(xs), [...stride], pad), x.rank);
         const dFilter = filterGradient(dyNhwc, xs, ws.shape, stride, dilation, pad);
-        const grads = [toNchw(dx, x.rank), tf.transpose(dFilter, [3, 2, 0, 1])];
+        const grads = [dx, tf.transpose(dFilter, [3, 2, 0, 1])];
         return bias ? [...grads, tf.sum(dyNhwc, [0, 1, 2])] : grads;
       },
     };
