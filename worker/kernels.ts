@@ -50,6 +50,7 @@ import { realDivConfig as cpuRealDiv } from '@tensorflow/tfjs-backend-cpu/dist/k
 import { reluConfig as cpuRelu } from '@tensorflow/tfjs-backend-cpu/dist/kernels/Relu';
 import { relu6Config as cpuRelu6 } from '@tensorflow/tfjs-backend-cpu/dist/kernels/Relu6';
 import { reshapeConfig as cpuReshape } from '@tensorflow/tfjs-backend-cpu/dist/kernels/Reshape';
+import { reverseConfig as cpuReverse } from '@tensorflow/tfjs-backend-cpu/dist/kernels/Reverse';
 import { rsqrtConfig as cpuRsqrt } from '@tensorflow/tfjs-backend-cpu/dist/kernels/Rsqrt';
 import { sigmoidConfig as cpuSigmoid } from '@tensorflow/tfjs-backend-cpu/dist/kernels/Sigmoid';
 import { sliceConfig as cpuSlice } from '@tensorflow/tfjs-backend-cpu/dist/kernels/Slice';
@@ -99,6 +100,7 @@ import { realDivConfig as wasmRealDiv } from '@tensorflow/tfjs-backend-wasm/dist
 import { reluConfig as wasmRelu } from '@tensorflow/tfjs-backend-wasm/dist/kernels/Relu';
 import { relu6Config as wasmRelu6 } from '@tensorflow/tfjs-backend-wasm/dist/kernels/Relu6';
 import { reshapeConfig as wasmReshape } from '@tensorflow/tfjs-backend-wasm/dist/kernels/Reshape';
+import { reverseConfig as wasmReverse } from '@tensorflow/tfjs-backend-wasm/dist/kernels/Reverse';
 import { rsqrtConfig as wasmRsqrt } from '@tensorflow/tfjs-backend-wasm/dist/kernels/Rsqrt';
 import { sigmoidConfig as wasmSigmoid } from '@tensorflow/tfjs-backend-wasm/dist/kernels/Sigmoid';
 import { sliceConfig as wasmSlice } from '@tensorflow/tfjs-backend-wasm/dist/kernels/Slice';
@@ -155,6 +157,7 @@ const CPU: KernelConfig[] = [
   cpuRelu,
   cpuRelu6,
   cpuReshape,
+  cpuReverse,
   cpuRsqrt,
   cpuSigmoid,
   cpuSlice,
@@ -208,6 +211,7 @@ const WASM: KernelConfig[] = [
   wasmRelu,
   wasmRelu6,
   wasmReshape,
+  wasmReverse,
   wasmRsqrt,
   wasmSigmoid,
   wasmSlice,

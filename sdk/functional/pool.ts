@@ -51,23 +51,10 @@ interface PoolAxis {
 export function maxPool2d(x: tf.Tensor, options: Pool2dOptions): tf.Tensor {
   const axes = poolAxes('max_pool2d', x.shape, resolvePool2dOptions(options));
   const { filterSize, strides, pad } = windowAttrs(axes);
-  const taps = filterSize[0] * filterSize[1];
   return pool(x, axes, {
     // tfjs's pooling ignores explicit padding, which is PyTorch's −∞ padding for max.
     forward: (nhwc) => kernel('MaxPool', { x: nhwc }, { filterSize, strides, pad }) as tf.Tensor4D,
-    // Not tfjs's MaxPoolGrad: on wasm it routes ties and overlapping windows wrongly. Instead a convolution by
-    // one-hot filters lines each window's cells up as channels (strided slices are far slower on wasm), the
-    // first cell equal to the window's maximum is picked, and the transposed convolution adds dy back there.
-    // Values are clipped to finite ones so that 0·x stays 0: every product and sum involved is then exact.
-    backward: (dy, planes, y) => {
-      const oneHot = tf.reshape(tf.eye(taps), [filterSize[0], filterSize[1], 1, taps]) as tf.Tensor4D;
-      const padded = tf.pad(finite(planes), pad, -FLOAT32_MAX) as tf.Tensor4D;
-      const cells = tf.conv2d(padded, oneHot, strides, 'valid');
-      // 1 − step(max − cell) is 1 exactly where the cell is the maximum (tf.equal broadcasts slowly on wasm).
-      const isMax = tf.sub(1, tf.step(tf.sub(finite(y), cells)));
-      const first = tf.mul(isMax, tf.sub(1, tf.step(tf.sub(tf.cumsum(isMax, 3), 1))));
-      return tf.conv2dTranspose(tf.mul(first, dy) as tf.Tensor4D, oneHot, shape4(planes), strides, pad);
-    },
+    backward: (dy, planes) => firstMaximumGradient(dy, planes, axes),
   });
 }
 
@@ -173,29 +160,28 @@ interface PoolKernel {
   forward(nhwc: tf.Tensor4D): tf.Tensor4D;
   /** Factors by which each output position's values are multiplied after the pooling (row-major, Ho × Wo). */
   scale?: Float32Array;
-  /** d loss/d planes, from d loss/d output `dy` and the forward's input `planes` and output `y` (before `scale`),
-   *  each channel of each item a plane of its own: `[N·C, ·, ·, 1]`. */
-  backward(dy: tf.Tensor4D, planes: tf.Tensor4D, y: tf.Tensor4D): tf.Tensor;
+  /** d loss/d planes, from d loss/d output `dy` and the forward's input `planes`, each channel of each item a plane
+   *  of its own: `[N·C, ·, ·, 1]`. */
+  backward(dy: tf.Tensor4D, planes: tf.Tensor4D): tf.Tensor;
 }
 
 /**
  * Runs `kernel` as a differentiable op. Each channel is pooled on its own, so the pooling could run on NCHW viewed
  * as `[N·C, H, W, 1]`, a reshape; but tfjs's pooling kernels run a channel at a time there, 4–6× slower than on
  * NHWC, where they work across the channels at once, so the forward moves to NHWC and back (layout.ts), with the
- * same values. The backward, all convolutions by single-channel filters, works on the planes.
+ * same values. The backward works on the planes.
  */
 function pool(x: tf.Tensor, [rows, columns]: [PoolAxis, PoolAxis], kernel: PoolKernel): tf.Tensor {
   const planes = (t: tf.Tensor, height: number, width: number) =>
     kernels.reshape(t, [-1, height, width, 1]) as tf.Tensor4D;
   const op = differentiable(([input], save) => {
     const y = toNchw(kernel.forward(toNhwc(input)), input.rank);
-    save([input, y]);
+    save([input]);
     return {
       // In NCHW, where the factors repeat over whole planes: in NHWC tfjs's wasm broadcasting is far slower.
       value: kernel.scale ? tf.mul(y, tf.tensor2d(kernel.scale, [rows.out, columns.out])) : y,
-      gradFunc: (dy: tf.Tensor, [savedX, savedY]: tf.Tensor[]) => {
-        const [dyPlanes, yPlanes] = [dy, savedY].map((t) => planes(t, rows.out, columns.out));
-        const dPlanes = kernel.backward(dyPlanes, planes(savedX, rows.size, columns.size), yPlanes);
+      gradFunc: (dy: tf.Tensor, [savedX]: tf.Tensor[]) => {
+        const dPlanes = kernel.backward(planes(dy, rows.out, columns.out), planes(savedX, rows.size, columns.size));
         return tf.reshape(dPlanes, input.shape);
       },
     };
@@ -231,8 +217,43 @@ function windowAttrs([rows, columns]: [PoolAxis, PoolAxis]) {
   };
 }
 
-const FLOAT32_MAX = 3.4028234663852886e38;
+/**
+ * Max pooling's gradient: each output's gradient goes to the first maximum of its window in row-major order, or to
+ * its last NaN, as PyTorch's CPU kernel picks (padding is −∞ and never wins). Picked by a loop over the values
+ * rather than by tfjs: its wasm MaxPoolGrad routes ties and overlapping windows wrongly, and assembling the choice
+ * from convolutions, comparisons and a transposed convolution took about three times as long as this loop does with
+ * its reads of the values (the digit CNN's two pools: 35 ms a step against 10–13).
+ */
+function firstMaximumGradient(dy: tf.Tensor4D, planes: tf.Tensor4D, [rows, columns]: [PoolAxis, PoolAxis]): tf.Tensor {
+  const x = planes.dataSync() as Float32Array;
+  const upstream = dy.dataSync() as Float32Array;
+  const dx = new Float32Array(x.length);
+  const [tops, bottoms] = windowSpans(rows);
+  const [lefts, rights] = windowSpans(columns);
+  const width = columns.size;
+  let out = 0;
+  for (let plane = 0; plane < x.length; plane += rows.size * width) {
+    for (let i = 0; i < rows.out; i++) {
+      for (let j = 0; j < columns.out; j++, out++) {
+        let best = plane + tops[i] * width + lefts[j];
+        let max = -Infinity;
+        for (let r = plane + tops[i] * width, last = plane + bottoms[i] * width; r < last; r += width) {
+          for (let c = r + lefts[j], end = r + rights[j]; c < end; c++) {
+            if (x[c] > max || x[c] !== x[c]) {
+              best = c;
+              max = x[c];
+            }
+          }
+        }
+        dx[best] += upstream[out];
+      }
+    }
+  }
+  return tf.tensor4d(dx, shape4(planes));
+}
 
-function finite(t: tf.Tensor): tf.Tensor {
-  return tf.clipByValue(t, -FLOAT32_MAX, FLOAT32_MAX);
+/** For each window of an axis, the first input cell it covers and the one past its last, its padding left out. */
+function windowSpans({ size, kernel, stride, padding, out }: PoolAxis): [Int32Array, Int32Array] {
+  const starts = Int32Array.from({ length: out }, (_, i) => i * stride - padding);
+  return [starts.map((start) => Math.max(start, 0)), starts.map((start) => Math.min(start + kernel, size))];
 }

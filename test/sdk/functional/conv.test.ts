@@ -45,6 +45,8 @@ describe('F.conv2d matches torch.nn.functional.conv2d', () => {
 describe('F.conv2d gradients match a direct float64 computation', () => {
   const configs: [string, number[], number[], boolean, Conv2dOptions][] = [
     ['k3 p1 with bias', [2, 3, 6, 7], [4, 3, 3, 3], true, { padding: 1 }],
+    ['one input channel (the digit CNN’s first layer)', [3, 1, 6, 5], [4, 1, 3, 3], true, { padding: 1 }],
+    ['one input channel, stride 2, dilation 1', [2, 1, 7, 8], [2, 1, 2, 3], false, { stride: 2, padding: [0, 1] }],
     ['stride 2, k4, bottom rows unused', [1, 2, 8, 9], [3, 2, 4, 4], true, { stride: 2 }],
     ["'same' with an even kernel", [1, 2, 5, 6], [2, 2, 2, 4], false, { padding: 'same' }],
     ['dilation 2', [1, 2, 9, 8], [2, 2, 3, 3], true, { padding: [1, 2], dilation: 2 }],

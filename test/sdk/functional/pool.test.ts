@@ -82,6 +82,12 @@ describe('pooling gradients follow PyTorch', () => {
     expect(Array.from(dx.dataSync())).toEqual([1, 1, 1, 0, 1, 1, 1, 0, 1, 1, 1, 0, 0, 0, 0, 0]);
   });
 
+  it('sends a window’s gradient to its last NaN', () => {
+    // torch: x = torch.tensor([[[[1., nan], [nan, 2.]]]], requires_grad=True); F.max_pool2d(x, 2).sum().backward()
+    const dx = tf.grad((x: tf.Tensor) => maxPool2d(x, { kernelSize: 2 }))(tf.tensor4d([1, NaN, NaN, 2], [1, 1, 2, 2]));
+    expect(Array.from(dx.dataSync())).toEqual([0, 0, 1, 0]);
+  });
+
   it('never sends gradient into the padding', () => {
     // torch: F.max_pool2d(-torch.ones(1,1,5,5), 3, 2, padding=1, ceil_mode=True).sum().backward()
     const dx = tf.grad((x: tf.Tensor) => maxPool2d(x, { kernelSize: 3, stride: 2, padding: 1, ceilMode: true }))(
