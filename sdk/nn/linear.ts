@@ -5,6 +5,7 @@ import { linear, type LinearActivation } from '../functional/linear';
 import { defaultGenerator, type Generator } from '../random';
 import { Module, type ModuleSpec } from './module';
 import { Parameter } from './parameter';
+import { WeightCopy } from './weight_copy';
 
 export interface LinearOptions {
   bias?: boolean;
@@ -22,7 +23,8 @@ export interface LinearOptions {
 export class Linear extends Module {
   weight: Parameter;
   bias: Parameter | undefined;
-  private transposed: { source: object; value: tf.Tensor } | undefined;
+  /** Wᵀ in eval mode: inference then multiplies by a weight XNNPACK has already packed, with no transposition. */
+  private readonly keptTransposed = new WeightCopy((weight) => tf.transpose(weight));
 
   constructor(
     readonly inFeatures: number,
@@ -45,39 +47,19 @@ export class Linear extends Module {
     if (width !== this.inFeatures) {
       throw new ArgumentError(`Linear expects ${this.inFeatures} input features, got ${width} (input shape [${x.shape}])`);
     }
-    return linear(x, this.weight, this.bias, { activation, transposedWeight: this.transposedWeight() });
-  }
-
-  /**
-   * In eval mode, Wᵀ, kept for as long as the weight's data stays the same: inference then multiplies by a weight
-   * that XNNPACK has already packed, with no transposition per call. A training step replaces the weight's data
-   * every time, so in training mode nothing is kept (F.linear picks its own way).
-   */
-  private transposedWeight(): tf.Tensor | undefined {
-    if (this.training) return undefined;
-    if (this.transposed?.source !== this.weight.dataId) {
-      this.transposed?.value.dispose();
-      this.transposed = { source: this.weight.dataId, value: tf.keep(tf.transpose(this.weight)) };
-    }
-    return this.transposed.value;
+    // A training step replaces the weight's data every time, so in training mode nothing is kept.
+    const transposedWeight = this.training ? undefined : this.keptTransposed.of(this.weight);
+    return linear(x, this.weight, this.bias, { activation, transposedWeight });
   }
 
   override train(mode = true): this {
-    if (mode) this.dropTransposed();
+    if (mode) this.keptTransposed.drop();
     return super.train(mode);
   }
 
   override dispose(): void {
-    this.dropTransposed();
+    this.keptTransposed.drop();
     super.dispose();
-  }
-
-  private dropTransposed(): void {
-    // Only when there is one: assigning a field goes through Module's registration trap, and a training loop
-    // calls train() on every step.
-    if (!this.transposed) return;
-    this.transposed.value.dispose();
-    this.transposed = undefined;
   }
 
   override spec(): ModuleSpec {
