@@ -6,7 +6,6 @@ import { toPair, type IntOrPair } from '../functional/window';
 import { defaultGenerator, type Generator } from '../random';
 import { Module, type ModuleSpec } from './module';
 import { Parameter } from './parameter';
-import { WeightCopy } from './weight_copy';
 
 export interface Conv2dModuleOptions extends Conv2dOptions {
   /** Learn an additive bias per output channel. Default true. */
@@ -32,7 +31,7 @@ export class Conv2d extends Module {
   readonly stride: [number, number];
   readonly padding: Conv2dPadding;
   readonly dilation: [number, number];
-  private readonly keptFilter = new WeightCopy(hwioFilter);
+  private readonly keptFilter = this.evalCopy(hwioFilter);
 
   constructor(
     readonly inChannels: number,
@@ -60,16 +59,6 @@ export class Conv2d extends Module {
     const options = { stride: this.stride, padding: this.padding, dilation: this.dilation };
     const filter = this.training ? undefined : this.keptFilter.of(this.weight);
     return conv2dWithFilter(x, this.weight, this.bias, options, filter);
-  }
-
-  override train(mode = true): this {
-    if (mode) this.keptFilter.drop();
-    return super.train(mode);
-  }
-
-  override dispose(): void {
-    this.keptFilter.drop();
-    super.dispose();
   }
 
   override spec(): ModuleSpec {

@@ -5,7 +5,6 @@ import { linear, type LinearActivation } from '../functional/linear';
 import { defaultGenerator, type Generator } from '../random';
 import { Module, type ModuleSpec } from './module';
 import { Parameter } from './parameter';
-import { WeightCopy } from './weight_copy';
 
 export interface LinearOptions {
   bias?: boolean;
@@ -24,7 +23,7 @@ export class Linear extends Module {
   weight: Parameter;
   bias: Parameter | undefined;
   /** Wᵀ in eval mode: inference then multiplies by a weight XNNPACK has already packed, with no transposition. */
-  private readonly keptTransposed = new WeightCopy((weight) => tf.transpose(weight));
+  private readonly keptTransposed = this.evalCopy((weight) => tf.transpose(weight));
 
   constructor(
     readonly inFeatures: number,
@@ -50,16 +49,6 @@ export class Linear extends Module {
     // A training step replaces the weight's data every time, so in training mode nothing is kept.
     const transposedWeight = this.training ? undefined : this.keptTransposed.of(this.weight);
     return linear(x, this.weight, this.bias, { activation, transposedWeight });
-  }
-
-  override train(mode = true): this {
-    if (mode) this.keptTransposed.drop();
-    return super.train(mode);
-  }
-
-  override dispose(): void {
-    this.keptTransposed.drop();
-    super.dispose();
   }
 
   override spec(): ModuleSpec {

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { ArgumentError } from '../errors';
 import { Parameter } from './parameter';
 import { stateDictErrors } from './state_dict';
+import { WeightCopy } from './weight_copy';
 
 /** The serialisable description of a module: its class name and constructor options, enough for nn.build. */
 export interface ModuleSpec {
@@ -37,6 +38,7 @@ export abstract class Module {
   private readonly ownParameters = new Map<string, Parameter>();
   private readonly ownBuffers = new Map<string, tf.Variable>();
   private readonly childModules = new Map<string, Module>();
+  private readonly evalCopies: WeightCopy<tf.Tensor>[] = [];
 
   /**
    * Every assignment to a field ends in a [[DefineOwnProperty]] on the object: `this.x = v` does (ordinary [[Set]]
@@ -143,6 +145,7 @@ export abstract class Module {
     // Assigned only when it changes: every assignment goes through the registration trap, and inference calls
     // eval() and train() around each batch (tensorClassScores), on models whose mode is almost always unchanged.
     if (this.training !== mode) this.training = mode;
+    if (mode) for (const copy of this.evalCopies) copy.drop();
     for (const child of this.childModules.values()) child.train(mode);
     return this;
   }
@@ -199,7 +202,18 @@ export abstract class Module {
       parameter.dispose();
     }
     for (const buffer of this.ownBuffers.values()) buffer.dispose();
+    for (const copy of this.evalCopies) copy.drop();
     for (const child of this.childModules.values()) child.dispose();
+  }
+
+  /**
+   * A copy of a weight that this module computes with in eval mode (see WeightCopy), dropped when the module is put
+   * in training mode, whose steps change the weight every time, and when it is disposed.
+   */
+  protected evalCopy<T extends tf.Tensor>(make: (weight: tf.Tensor) => T): WeightCopy<T> {
+    const copy = new WeightCopy(make);
+    this.evalCopies.push(copy);
+    return copy;
   }
 
   /** PyTorch's `__setattr__` rules (see the class docs) for a value about to be stored in the field `name`. */
