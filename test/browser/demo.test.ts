@@ -98,6 +98,13 @@ describe.skipIf(!hasChromium)(
       );
       target.on('console', (message) => message.type() === 'error' && into.push(message.text()));
       target.on('pageerror', (error) => into.push(`uncaught: ${error.message}`));
+      // A 5xx is never expected; its body names the error, and wrangler's log the route's exception.
+      target.on('response', async (response) => {
+        if (response.status() < 500) return;
+        const body = await response.text().catch(() => '(body unread)');
+        const log = server.output().trimEnd().split('\n').slice(-20).join('\n');
+        into.push(`${response.status()} for ${response.request().method()} ${response.url()}: ${body}\n--- wrangler ---\n${log}`);
+      });
       target.on('request', (request) => {
         const url = new URL(request.url());
         if (!['blob:', 'data:'].includes(url.protocol) && url.origin !== server.url) into.push(`request to ${url}`);
@@ -467,7 +474,7 @@ describe.skipIf(!hasChromium)(
         expect(model).toBe('digits');
         const shown = (await target.textContent('#digit-label')) ?? '';
         const probabilities = predictions[0].probabilities.map((p) => p.toFixed(3)).join(' ');
-        expect(shown, `the class shown for a drawn ${expected} (probabilities ${probabilities})`).toBe(String(expected));
+        expect(shown, `the class shown for a drawn ${expected} (probabilities ${probabilities}; main page: ${problems.join('; ') || 'no error seen'})`).toBe(String(expected));
         expect(predictions[0].class).toBe(expected);
 
         // Ten bars, in label order, that are the API's probabilities and add up to 1.
