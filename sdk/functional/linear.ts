@@ -9,7 +9,8 @@ export type LinearActivation = 'linear' | 'relu';
 export interface LinearOptions {
   /** Applied to x·Wᵀ + b; nn.Sequential passes 'relu' for a Linear followed by a ReLU. Default 'linear'. */
   activation?: LinearActivation;
-  /** Wᵀ (`[in, out]`), when the caller keeps one (nn.Linear does in eval mode): the op then transposes nothing. */
+  /** Wᵀ (`[in, out]`, or `[1, in, out]` as the kernel takes it), when the caller keeps one (nn.Linear does in eval
+   *  mode): the op then transposes nothing. */
   transposedWeight?: tf.Tensor;
 }
 
@@ -43,41 +44,45 @@ export function linear(x: tf.Tensor, weight: tf.Tensor, bias?: tf.Tensor, option
  */
 function linearOp(activation: LinearActivation, transposedWeight: tf.Tensor | undefined) {
   return differentiable(([x, weight, bias], save) => {
-    const rows = asRows(x);
     const [outFeatures, inFeatures] = weight.shape;
-    const batch = rows.shape[0];
+    const batch = x.size / inFeatures;
+    const outShape = [...x.shape.slice(0, -1), outFeatures];
     let y: tf.Tensor;
     if (batch === 0) {
-      y = tf.zeros([0, outFeatures]); // XNNPACK refuses empty operands (and says so on the console)
+      y = tf.zeros(outShape); // XNNPACK refuses empty operands (and says so on the console)
     } else if (transposedWeight !== undefined || !largerThanActivations(weight, batch)) {
-      const a = reshape(rows, [1, batch, inFeatures]);
-      const b = reshape(transposedWeight ?? transpose(weight), [1, inFeatures, outFeatures]);
+      // The kernel multiplies [1, rows, in] by [1, in, out]; an input already [1, rows, in] (nn.Sequential hands its
+      // Linear layers the batch that way in eval mode) and a kept Wᵀ of that rank go in without a reshape.
+      const a = isRowsOfOne(x) ? x : reshape(x, [1, batch, inFeatures]);
+      const kept = transposedWeight ?? transpose(weight);
+      const b = kept.rank === 3 ? kept : reshape(kept, [1, inFeatures, outFeatures]);
       const attrs = { transposeA: false, transposeB: false, activation: 'linear', leakyreluAlpha: 0 };
-      y = reshape(kernel('_FusedMatMul', bias ? { a, b, bias } : { a, b }, attrs), [batch, outFeatures]);
+      y = kernel('_FusedMatMul', bias ? { a, b, bias } : { a, b }, attrs);
     } else {
-      y = transpose(matMul(weight, transpose(rows)));
+      y = transpose(matMul(weight, transpose(asRows(x))));
       if (bias) y = add(y, bias);
     }
+    if (!arraysEqual(y.shape, outShape)) y = reshape(y, outShape);
     // A kernel of its own, not _FusedMatMul's activation: XNNPACK's fused clamp turns NaN into 0, where ReLU (here
     // and in PyTorch) keeps it.
     if (activation === 'relu') y = kernel('Relu', { x: y });
     // What the backward reads goes through save(), which copies it and records the copy on the tape; a variable
     // is read directly instead, as it outlives the step and keeps its value until the optimiser runs.
     const variable = weight instanceof tf.Variable;
-    save([rows, ...(activation === 'relu' ? [y] : []), ...(variable ? [] : [weight])]);
+    save([x, ...(activation === 'relu' ? [y] : []), ...(variable ? [] : [weight])]);
     return {
-      value: x.rank === 2 ? y : reshape(y, [...x.shape.slice(0, -1), outFeatures]),
-      gradFunc: (dy: tf.Tensor, [savedRows, ...rest]: tf.Tensor[]) => {
+      value: y,
+      gradFunc: (dy: tf.Tensor, [savedX, ...rest]: tf.Tensor[]) => {
         const savedY = activation === 'relu' ? rest.shift() : undefined;
         const savedWeight = rest.shift() ?? weight;
         if (batch === 0) return [tf.zerosLike(x), tf.zerosLike(weight), ...(bias ? [tf.zerosLike(bias)] : [])];
         let dz: tf.Tensor = asRows(dy);
-        if (savedY) dz = mul(dz, kernel('Step', { x: savedY }, { alpha: 0 }));
+        if (savedY) dz = mul(dz, kernel('Step', { x: asRows(savedY) }, { alpha: 0 }));
         // dzᵀ is made explicitly (it is only a batch wide) so that XNNPACK computes dW = dzᵀ·x; summing its rows
         // for db then reduces along the contiguous axis, where a column sum of dz would first transpose. dx is
         // left to the backward pass to ask for: the batch a first layer reads needs none.
         const dzT = transpose(dz);
-        const dWeight = matMul(dzT, savedRows);
+        const dWeight = matMul(dzT, asRows(savedX));
         const dx = () => {
           const product = inputGradient(dz, dzT, savedWeight);
           return x.rank === 2 ? product : reshape(product, x.shape);
@@ -114,6 +119,13 @@ function largerThanActivations(weight: tf.Tensor, batch: number): boolean {
   const [outFeatures, inFeatures] = weight.shape;
   return inFeatures * outFeatures > batch * (inFeatures + outFeatures);
 }
+
+/** Whether `t` is `[1, rows, features]`, the layout of _FusedMatMul's operands. */
+function isRowsOfOne(t: tf.Tensor): boolean {
+  return t.rank === 3 && t.shape[0] === 1;
+}
+
+const arraysEqual = (a: readonly number[], b: readonly number[]) => a.length === b.length && a.every((n, i) => n === b[i]);
 
 function asRows(t: tf.Tensor): tf.Tensor2D {
   return (t.rank === 2 ? t : reshape(t, [-1, t.shape[t.rank - 1]])) as tf.Tensor2D;

@@ -22,8 +22,9 @@ export interface LinearOptions {
 export class Linear extends Module {
   weight: Parameter;
   bias: Parameter | undefined;
-  /** Wᵀ in eval mode: inference then multiplies by a weight XNNPACK has already packed, with no transposition. */
-  private readonly keptTransposed = this.evalCopy((weight) => tf.transpose(weight));
+  /** Wᵀ in eval mode, as the product's kernel takes it (`[1, in, out]`): inference then multiplies by a weight
+   *  XNNPACK has already packed, with no transposition or reshape. */
+  private readonly keptTransposed = this.evalCopy((weight) => tf.reshape(tf.transpose(weight), [1, this.inFeatures, this.outFeatures]));
 
   constructor(
     readonly inFeatures: number,

@@ -25,16 +25,28 @@ export class Sequential extends Module {
   forward(x: tf.Tensor): tf.Tensor {
     return tf.tidy(() => {
       let h = x;
+      // In eval mode, a run of Linear layers passes rows on as [1, N, features], the shape their product's kernel
+      // takes: each layer then needs no reshape in or out, only the run's ends do (half the kernels of an MLP's
+      // prediction, where each kernel's fixed cost outweighs its arithmetic).
+      let lifted = false;
       for (let i = 0; i < this.layers.length; i++) {
         const layer = this.layers[i];
-        if (plain(layer, Linear) && plain(this.layers[i + 1], ReLU)) {
+        const linear = plain(layer, Linear);
+        if (linear && !layer.training && !lifted && h.rank === 2) {
+          h = tf.reshape(h, [1, ...h.shape]);
+          lifted = true;
+        } else if (lifted && !linear) {
+          h = tf.reshape(h, h.shape.slice(1));
+          lifted = false;
+        }
+        if (linear && plain(this.layers[i + 1], ReLU)) {
           h = layer.forward(h, 'relu');
           i++;
         } else {
           h = layer.forward(h);
         }
       }
-      return h;
+      return lifted ? tf.reshape(h, h.shape.slice(1)) : h;
     });
   }
 
