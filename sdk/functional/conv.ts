@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { ArgumentError } from '../errors';
+import { convolveOneChannel } from './conv-one-channel';
 import { convolve, type ResolvedConv2dOptions, type SidePadding } from './convolve';
 import { elementCount, isOne, outputSize, toPair, type IntOrPair, type OpCost } from './window';
 
@@ -55,7 +56,11 @@ export function conv2dWithFilter(
   options: Conv2dOptions,
   filter: tf.Tensor4D | undefined,
 ): tf.Tensor {
-  const { resolved } = checkShapes(x.shape, weight.shape, bias?.shape, options);
+  const { resolved, outputShape } = checkShapes(x.shape, weight.shape, bias?.shape, options);
+  // Inference from one channel to one (a grey image and one kernel): a direct loop beats XNNPACK's convolution there
+  // (conv-one-channel.ts). While a gradient tape records, convolve's op runs, whose backward is beside its forward.
+  const oneToOne = weight.shape[0] === 1 && weight.shape[1] === 1;
+  if (oneToOne && !tf.engine().isTapeOn()) return convolveOneChannel(x, weight, bias, resolved, outputShape);
   return tf.tidy(() => convolve(x, weight, bias, resolved, filter));
 }
 

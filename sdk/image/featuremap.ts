@@ -78,8 +78,9 @@ function toGrey(map: ArrayLike<number>): Uint8Array {
   }
   const range = max - min;
   if (!(range > 0 && Number.isFinite(range))) return new Uint8Array(map.length).fill(FLAT);
-  // A plain loop: Uint8Array.from with a mapping function is ~15× slower on the million-value maps of a photo.
+  // A plain loop: Uint8Array.from with a mapping function is ~15× slower on the million-value maps of a photo. The
+  // store truncates, so x + 0.5 (x in 0–255) rounds as Math.round does, ties up, at a third of Math.round's cost.
   const grey = new Uint8Array(map.length);
-  for (let i = 0; i < map.length; i++) grey[i] = Math.round(((map[i] - min) / range) * 255);
+  for (let i = 0; i < map.length; i++) grey[i] = ((map[i] - min) / range) * 255 + 0.5;
   return grey;
 }
