@@ -1,6 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { ArgumentError } from '../errors';
-import { differentiable } from './differentiable';
+import { differentiable, kernel, kernels } from './differentiable';
+
+const { add, sub, mul, div, reshape } = kernels;
 
 export interface BatchNormOptions {
   training: boolean;
@@ -38,40 +40,46 @@ export function batchNorm(
   if (training && count <= 1) {
     throw new ArgumentError(`Expected more than 1 value per channel when training, got input size [${x.shape}]`);
   }
-  const perChannel = (t: tf.Tensor) => tf.reshape(t, broadcast);
+  const perChannel = (t: tf.Tensor) => reshape(t, broadcast);
 
   const op = differentiable(([input], save) => {
+    // The kernels are called directly (differentiable.ts): this op calls some twenty per pass, most of them on a
+    // channel's worth of numbers, where a tf.* wrapper costs more than the kernel.
     let mean: tf.Tensor;
     let variance: tf.Tensor;
     if (useBatchStats) {
-      mean = tf.div(channelSums(input), count);
-      variance = tf.div(channelSums(tf.squaredDifference(input, perChannel(mean))), count);
+      const n = tf.scalar(count);
+      mean = div(channelSums(input), n);
+      variance = div(channelSums(kernel('SquaredDifference', { a: input, b: perChannel(mean) })), n);
       if (training && runningMean && runningVar) {
         const factor = momentum ?? 1 / batchesTracked;
-        runningMean.assign(tf.add(tf.mul(runningMean, 1 - factor), tf.mul(mean, factor)));
-        runningVar.assign(tf.add(tf.mul(runningVar, 1 - factor), tf.mul(variance, (factor * count) / (count - 1))));
+        const [kept, taken] = [tf.scalar(1 - factor), tf.scalar(factor)];
+        runningMean.assign(add(mul(runningMean, kept), mul(mean, taken)));
+        runningVar.assign(add(mul(runningVar, kept), mul(variance, tf.scalar((factor * count) / (count - 1)))));
       }
     } else {
       mean = runningMean!;
       variance = runningVar!;
     }
-    const invStd = perChannel(tf.rsqrt(tf.add(variance, eps)));
-    const normalised = tf.mul(tf.sub(input, perChannel(mean)), invStd);
-    const scale = weight ? tf.mul(invStd, perChannel(weight)) : invStd;
+    const invStd = perChannel(kernel('Rsqrt', { x: add(variance, tf.scalar(eps)) }));
+    const normalised = mul(sub(input, perChannel(mean)), invStd);
+    const scale = weight ? mul(invStd, perChannel(weight)) : invStd;
     save([normalised, scale]);
-    let y = weight ? tf.mul(normalised, perChannel(weight)) : normalised;
-    if (bias) y = tf.add(y, perChannel(bias));
+    let y = weight ? mul(normalised, perChannel(weight)) : normalised;
+    if (bias) y = add(y, perChannel(bias));
     return {
       value: y,
       gradFunc: (dy, [xHat, savedScale]) => {
         const sumDy = perChannel(channelSums(dy));
-        const sumDyXHat = perChannel(channelSums(tf.mul(dy, xHat)));
+        const sumDyXHat = perChannel(channelSums(mul(dy, xHat)));
+        // A scalar of its own: the forward's tensors other than those saved are gone by now.
+        const n = () => tf.scalar(count);
         const dx = useBatchStats
-          ? tf.mul(savedScale, tf.sub(tf.sub(dy, tf.div(sumDy, count)), tf.mul(xHat, tf.div(sumDyXHat, count))))
-          : tf.mul(savedScale, dy);
+          ? mul(savedScale, sub(sub(dy, div(sumDy, n())), mul(xHat, div(sumDyXHat, n()))))
+          : mul(savedScale, dy);
         const grads = [dx];
-        if (weight) grads.push(tf.reshape(sumDyXHat, [-1]));
-        if (bias) grads.push(tf.reshape(sumDy, [-1]));
+        if (weight) grads.push(reshape(sumDyXHat, [-1]));
+        if (bias) grads.push(reshape(sumDy, [-1]));
         return grads;
       },
     };
@@ -88,6 +96,7 @@ export function batchNorm(
  */
 export function channelSums(t: tf.Tensor): tf.Tensor {
   const [samples, channels] = t.shape;
-  const perSample = t.rank === 2 ? t : tf.reshape(tf.sum(tf.reshape(t, [samples * channels, -1]), 1), [samples, channels]);
-  return tf.sum(perSample, 0);
+  const sum = (x: tf.Tensor, axis: number) => kernel('Sum', { x }, { axis: [axis], keepDims: false });
+  const perSample = t.rank === 2 ? t : reshape(sum(reshape(t, [samples * channels, -1]), 1), [samples, channels]);
+  return sum(perSample, 0);
 }

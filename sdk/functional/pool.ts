@@ -50,12 +50,10 @@ interface PoolAxis {
  */
 export function maxPool2d(x: tf.Tensor, options: Pool2dOptions): tf.Tensor {
   const axes = poolAxes('max_pool2d', x.shape, resolvePool2dOptions(options));
+  if (tf.engine().isTapeOn()) return firstMaximumPool(x, axes);
   const { filterSize, strides, pad } = windowAttrs(axes);
-  return pool(x, axes, {
-    // tfjs's pooling ignores explicit padding, which is PyTorch's −∞ padding for max.
-    forward: (nhwc) => kernel('MaxPool', { x: nhwc }, { filterSize, strides, pad }) as tf.Tensor4D,
-    backward: (dy, planes) => firstMaximumGradient(dy, planes, axes),
-  });
+  // tfjs's pooling ignores explicit padding, which is PyTorch's −∞ padding for max.
+  return tf.tidy(() => inNhwc(x, (nhwc) => kernel('MaxPool', { x: nhwc }, { filterSize, strides, pad }) as tf.Tensor4D));
 }
 
 /**
@@ -165,17 +163,12 @@ interface PoolKernel {
   backward(dy: tf.Tensor4D, planes: tf.Tensor4D): tf.Tensor;
 }
 
-/**
- * Runs `kernel` as a differentiable op. Each channel is pooled on its own, so the pooling could run on NCHW viewed
- * as `[N·C, H, W, 1]`, a reshape; but tfjs's pooling kernels run a channel at a time there, 4–6× slower than on
- * NHWC, where they work across the channels at once, so the forward moves to NHWC and back (layout.ts), with the
- * same values. The backward works on the planes.
- */
+/** Runs `kernel` as a differentiable op; the backward works on the planes. */
 function pool(x: tf.Tensor, [rows, columns]: [PoolAxis, PoolAxis], kernel: PoolKernel): tf.Tensor {
   const planes = (t: tf.Tensor, height: number, width: number) =>
     kernels.reshape(t, [-1, height, width, 1]) as tf.Tensor4D;
   const op = differentiable(([input], save) => {
-    const y = toNchw(kernel.forward(toNhwc(input)), input.rank);
+    const y = inNhwc(input, kernel.forward);
     save([input]);
     return {
       // In NCHW, where the factors repeat over whole planes: in NHWC tfjs's wasm broadcasting is far slower.
@@ -187,6 +180,16 @@ function pool(x: tf.Tensor, [rows, columns]: [PoolAxis, PoolAxis], kernel: PoolK
     };
   });
   return tf.tidy(() => op(x));
+}
+
+/**
+ * A tfjs pooling of an NCHW (or CHW) input. Each channel is pooled on its own, so the pooling could run on NCHW
+ * viewed as `[N·C, H, W, 1]`, a reshape; but tfjs's pooling kernels run a channel at a time there, 4–6× slower than
+ * on NHWC, where they work across the channels at once, so the input moves to NHWC and back (layout.ts), with the
+ * same values.
+ */
+function inNhwc(x: tf.Tensor, pooling: (nhwc: tf.Tensor4D) => tf.Tensor4D): tf.Tensor {
+  return toNchw(pooling(toNhwc(x)), x.rank);
 }
 
 /**
@@ -218,38 +221,65 @@ function windowAttrs([rows, columns]: [PoolAxis, PoolAxis]) {
 }
 
 /**
- * Max pooling's gradient: each output's gradient goes to the first maximum of its window in row-major order, or to
- * its last NaN, as PyTorch's CPU kernel picks (padding is −∞ and never wins). Picked by a loop over the values
- * rather than by tfjs: its wasm MaxPoolGrad routes ties and overlapping windows wrongly, and assembling the choice
- * from convolutions, comparisons and a transposed convolution took about three times as long as this loop does with
- * its reads of the values (the digit CNN's two pools: 35 ms a step against 10–13).
+ * Max pooling while a tape records: one pass over the input's planes (NCHW holds each channel of each item
+ * contiguously) takes each window's first maximum in row-major order, or its last NaN, as PyTorch's CPU kernel does
+ * (padding is −∞ and never wins), and remembers where it was; the backward pass adds each output's gradient there.
+ * tfjs's wasm MaxPoolGrad routes ties and overlapping windows wrongly and its MaxPoolWithArgmax breaks ties to the
+ * last maximum, so the positions are found here. Finding them in the same pass as the maxima replaces the MaxPool
+ * kernel, the moves to NHWC and back that it needs, and a second search of the windows in the backward pass (the
+ * digit CNN's two pools, forward and backward: 12.7 ms against 13.6, best of 60 on a loaded machine; the branch on
+ * each value, which the CPU mispredicts, dominates either way). Without a tape the kernel is faster, as nothing
+ * needs the positions.
  */
-function firstMaximumGradient(dy: tf.Tensor4D, planes: tf.Tensor4D, [rows, columns]: [PoolAxis, PoolAxis]): tf.Tensor {
-  const x = planes.dataSync() as Float32Array;
-  const upstream = dy.dataSync() as Float32Array;
-  const dx = new Float32Array(x.length);
+function firstMaximumPool(x: tf.Tensor, axes: [PoolAxis, PoolAxis]): tf.Tensor {
+  const outputShape = [...x.shape.slice(0, -2), axes[0].out, axes[1].out];
+  return differentiable(([input]) => {
+    const { pooled, winners } = firstMaxima(input.dataSync() as Float32Array, axes);
+    return {
+      value: tf.tensor(pooled, outputShape, input.dtype),
+      gradFunc: (dy: tf.Tensor) => tf.tensor(scatter(dy.dataSync() as Float32Array, winners, input.size), input.shape),
+    };
+  })(x);
+}
+
+/**
+ * Each window's first maximum in row-major order or last NaN, and its index in `values`, window by window. A
+ * function of its own, like scatter, rather than code in firstMaximumPool's closures: an array a closure shares is
+ * read through its context, which made this loop 2.5 times slower.
+ */
+function firstMaxima(values: Float32Array, [rows, columns]: [PoolAxis, PoolAxis]) {
+  const pooled = new Float32Array((values.length / (rows.size * columns.size)) * rows.out * columns.out);
+  const winners = new Int32Array(pooled.length);
   const [tops, bottoms] = windowSpans(rows);
   const [lefts, rights] = windowSpans(columns);
   const width = columns.size;
   let out = 0;
-  for (let plane = 0; plane < x.length; plane += rows.size * width) {
+  for (let plane = 0; plane < values.length; plane += rows.size * width) {
     for (let i = 0; i < rows.out; i++) {
       for (let j = 0; j < columns.out; j++, out++) {
         let best = plane + tops[i] * width + lefts[j];
         let max = -Infinity;
         for (let r = plane + tops[i] * width, last = plane + bottoms[i] * width; r < last; r += width) {
           for (let c = r + lefts[j], end = r + rights[j]; c < end; c++) {
-            if (x[c] > max || x[c] !== x[c]) {
+            if (values[c] > max || values[c] !== values[c]) {
               best = c;
-              max = x[c];
+              max = values[c];
             }
           }
         }
-        dx[best] += upstream[out];
+        pooled[out] = values[best];
+        winners[out] = best;
       }
     }
   }
-  return tf.tensor4d(dx, shape4(planes));
+  return { pooled, winners };
+}
+
+/** The input's gradient: each output's upstream gradient added at its window's winner. */
+function scatter(upstream: Float32Array, winners: Int32Array, size: number): Float32Array {
+  const dx = new Float32Array(size);
+  for (let out = 0; out < winners.length; out++) dx[winners[out]] += upstream[out];
+  return dx;
 }
 
 /** For each window of an axis, the first input cell it covers and the one past its last, its padding left out. */

@@ -30,6 +30,13 @@ const { examples } = torchFixture<{ examples: CourseExample[] }>('pool_course.js
 
 beforeAll(ready);
 
+/** maxPool2d's output when called on a gradient tape. */
+function recordedMaxPool(x: tf.Tensor, options: AvgPool2dOptions): tf.Tensor {
+  let y: tf.Tensor | undefined;
+  tf.grad((input: tf.Tensor) => (y = tf.keep(maxPool2d(input, options))))(x);
+  return y!;
+}
+
 function run(mode: 'max' | 'avg', x: tf.Tensor, options: AvgPool2dOptions): tf.Tensor {
   return mode === 'max' ? maxPool2d(x, options) : avgPool2d(x, options);
 }
@@ -66,6 +73,20 @@ describe('F.maxPool2d and F.avgPool2d match PyTorch', () => {
       countIncludePad: config.count_include_pad,
     };
     expectPooled(mode, run(mode, fromFixture(input), options), output);
+  });
+
+  // While a tape records, max pooling finds its maxima in a pass of its own (with their positions, for the backward).
+  it.each(cases.filter((c) => c.mode === 'max'))('$name, while a tape records', (c) => {
+    const options = { kernelSize: c.kernel_size, stride: c.stride, padding: c.padding, ceilMode: c.ceil_mode };
+    expectPooled('max', recordedMaxPool(fromFixture(c.input), options), c.output);
+  });
+
+  it('keeps NaN, −∞ and the sign of a first zero while a tape records, as PyTorch does', () => {
+    // torch: F.max_pool2d(torch.tensor([[[[1., nan, -inf, -inf, -0., 0.], [nan, 2., -inf, -inf, 0., 0.]]]]), 2)
+    const x = tf.tensor4d([1, NaN, -Infinity, -Infinity, -0, 0, NaN, 2, -Infinity, -Infinity, 0, 0], [1, 1, 2, 6]);
+    const y = Array.from(recordedMaxPool(x, { kernelSize: 2 }).dataSync());
+    expect(y).toEqual([NaN, -Infinity, -0]);
+    expect(Object.is(y[2], -0)).toBe(true);
   });
 
   it('defaults the stride to the kernel size', () => {
