@@ -17,15 +17,18 @@ const CONNECTIONS = 8;
 const SECONDS = 8;
 const PHOTO = path.join(ROOT, '../shared/data/images/rocket.jpg');
 
+const PREDICT_PATH = '/v1/models/phone-price/predict';
+const json = { 'content-type': 'application/json' };
+const exampleRow = () => Object.values(exampleInstance());
+
 export async function run({ repeats }: { repeats: number }): Promise<void> {
-  const row = Object.values(exampleInstance());
-  const json = { 'content-type': 'application/json' };
+  const row = exampleRow();
   const targets: Target[] = [
     { name: 'GET /healthz (baseline)', path: '/healthz' },
-    { name: 'predict, 1 row', path: '/v1/models/phone-price/predict', method: 'POST', headers: json, body: JSON.stringify({ instances: [row] }) },
+    { name: 'predict, 1 row', path: PREDICT_PATH, method: 'POST', headers: json, body: JSON.stringify({ instances: [row] }) },
     {
       name: 'predict, 64 rows',
-      path: '/v1/models/phone-price/predict',
+      path: PREDICT_PATH,
       method: 'POST',
       headers: json,
       body: JSON.stringify({ instances: Array.from({ length: 64 }, () => row) }),
@@ -62,7 +65,11 @@ export async function run({ repeats }: { repeats: number }): Promise<void> {
   } finally {
     await server.stop();
   }
+  await coldStarts({ repeats });
+}
 
+/** The cold starts alone (`npm run bench -- edge-cold`): wrangler dev spawned anew for each first request. */
+export async function coldStarts({ repeats }: { repeats: number }): Promise<void> {
   console.log(`\n### Cold start: spawning wrangler dev → first answer, median of ${repeats}\n`);
   const digit = digitPng();
   const firsts: Record<'predict' | 'digit', { empty: number[]; first: number[] }> = {
@@ -70,7 +77,7 @@ export async function run({ repeats }: { repeats: number }): Promise<void> {
     digit: { empty: [], first: [] },
   };
   const requests = {
-    predict: { path: targets[1].path, init: { method: 'POST', headers: json, body: targets[1].body as string } },
+    predict: { path: PREDICT_PATH, init: { method: 'POST', headers: json, body: JSON.stringify({ instances: [exampleRow()] }) } },
     digit: { path: '/v1/models/digits/predict', init: { method: 'POST', headers: { 'content-type': 'image/png' }, body: digit } },
   };
   for (let r = 0; r < repeats; r++) {

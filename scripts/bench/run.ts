@@ -16,6 +16,10 @@ const benchmarks: Record<string, { about: string; load: () => Promise<{ run: (o:
     about: 'warm requests/s and p50/p99 of predict and image transform vs /healthz under wrangler dev; cold starts',
     load: () => import('./edge'),
   },
+  'edge-cold': {
+    about: "edge's cold starts alone: wrangler dev spawned anew for each first predict and first digit",
+    load: async () => ({ run: (await import('./edge')).coldStarts }),
+  },
   size: { about: "the Worker's upload size from wrangler deploy --dry-run, gzip, by part", load: () => import('./size') },
   load: {
     about: '10 000 mixed requests (predict, images, bad input) at concurrency 32 against wrangler dev; memory, tensors',

@@ -3,13 +3,14 @@ import { StandardScaler } from '../data/scaler';
 import { ArgumentError, BundleError, InputError } from '../errors';
 import { GraphModule } from '../graph/graph-module';
 import { build } from '../nn/build';
+import { withoutInit } from '../nn/init';
 import type { Module } from '../nn/module';
 import { argmaxRows, classScores, tensorClassScores, type ClassScores } from '../inference/scores';
 import { parseManifest, type Manifest, type ManifestV1 } from './format';
 import { buildGraphModel } from './graph-model';
 import { imageShape, modelInput, type ModelInput } from './input';
 import { describe, imageRows, tabularRow } from './instances';
-import { decodeSafetensors } from './safetensors';
+import { decodeTensors, type RawTensor } from './safetensors';
 import { architectureError, checkWeightsFit } from './state-shapes';
 
 /** One instance's result, in the KServe v1 shape the Worker answers with. */
@@ -213,9 +214,11 @@ export async function fromBytes(manifest: unknown, weights: Uint8Array | ArrayBu
   await checkWeights(parsed.weights, bytes);
   const model = parsed.version === 1 ? buildSequential(parsed, bytes) : buildGraphModel(parsed, bytes);
   try {
-    // A graph's output shape was checked from the graph itself; a Sequential's is found by running it once.
+    const bundle = new Bundle(parsed, model);
+    // A graph's output shape was checked from the graph itself; a Sequential's is found by running it once, after
+    // the Bundle has put it in eval mode, so that what the run prepares (a Linear's Wᵀ) is kept for predictions.
     if (parsed.version === 1) checkModelFits(parsed, model);
-    return new Bundle(parsed, model);
+    return bundle;
   } catch (error) {
     model.dispose();
     throw error;
@@ -284,15 +287,15 @@ async function checkWeights(expected: Manifest['weights'], bytes: Uint8Array): P
 
 /** A version-1 bundle's model: nn.build of its architecture, with the weights checked against it first. */
 function buildSequential(manifest: ManifestV1, bytes: Uint8Array): Module {
-  checkWeightsFit(manifest, bytes);
+  const tensors = checkWeightsFit(manifest, bytes);
   let model: Module;
   try {
-    model = build(manifest.architecture);
+    model = withoutInit(() => build(manifest.architecture)); // every weight is loaded right after
   } catch (error) {
     throw architectureError(error);
   }
   try {
-    loadWeights(model, manifest.weights.file, bytes);
+    loadWeights(model, manifest.weights.file, tensors);
     return model;
   } catch (error) {
     model.dispose();
@@ -300,8 +303,8 @@ function buildSequential(manifest: ManifestV1, bytes: Uint8Array): Module {
   }
 }
 
-function loadWeights(model: Module, file: string, bytes: Uint8Array): void {
-  const tensors = decodeSafetensors(bytes);
+function loadWeights(model: Module, file: string, raw: Record<string, RawTensor>): void {
+  const tensors = decodeTensors(raw);
   try {
     model.loadStateDict(tensors, { strict: true });
   } catch (error) {

@@ -2,7 +2,7 @@ import { BundleError } from '../errors';
 import { checkGraph, CHECK_BATCH } from '../graph/check';
 import { GraphModule } from '../graph/graph-module';
 import type { ManifestV2 } from './format';
-import { decodeSafetensors, unpackSafetensors } from './safetensors';
+import { decodeTensors, unpackSafetensors } from './safetensors';
 
 /** Weights the ops compute with; integer tensors (a batch-norm counter) may sit in the file but not feed an op. */
 const FLOAT_DTYPES = new Set(['F32', 'F16', 'BF16', 'F64']);
@@ -39,7 +39,7 @@ export function buildGraphModel(manifest: ManifestV2, bytes: Uint8Array): GraphM
       field: 'graph.output',
     });
   }
-  const tensors = decodeSafetensors(bytes);
+  const tensors = decodeTensors(header);
   const taken = new Set(checked.stateKeys);
   for (const [key, tensor] of Object.entries(tensors)) if (!taken.has(key)) tensor.dispose();
   try {

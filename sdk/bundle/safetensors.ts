@@ -77,10 +77,13 @@ export function encodeSafetensors(
  * or unsupported content raises a BundleError naming it, before any tensor is made.
  */
 export function decodeSafetensors(bytes: Uint8Array): Record<string, tf.Tensor> {
+  return decodeTensors(unpackSafetensors(bytes).tensors);
+}
+
+/** The tensors of an unpacked file (unpackSafetensors), converted as decodeSafetensors does. */
+export function decodeTensors(raw: Record<string, RawTensor>): Record<string, tf.Tensor> {
   // Convert everything first, so a bad value fails the call before any tensor exists to leak.
-  const converted = Object.entries(unpackSafetensors(bytes).tensors).map(
-    ([name, raw]) => [name, raw.shape, toValues(name, raw)] as const,
-  );
+  const converted = Object.entries(raw).map(([name, tensor]) => [name, tensor.shape, toValues(name, tensor)] as const);
   const tensors: Record<string, tf.Tensor> = Object.create(null);
   for (const [name, shape, values] of converted) tensors[name] = tf.tensor(values, [...shape]);
   return tensors;

@@ -1,7 +1,7 @@
 import { ArgumentError, BundleError } from '../errors';
 import { stateShapes, type StateShapes } from '../nn/build';
 import type { ManifestV1 } from './format';
-import { unpackSafetensors } from './safetensors';
+import { type RawTensor, unpackSafetensors } from './safetensors';
 
 /**
  * The state dict the manifest's architecture needs, from the spec alone. Throws BundleError for an architecture
@@ -28,8 +28,9 @@ export function architectureError(error: unknown): unknown {
  * Checks the weights file's tensors against the state dict the architecture needs, key by key and shape by shape,
  * before any module is built: a manifest cannot make edgeml allocate (and initialise) weights that the file does not
  * hold, such as a Linear(30000, 30000) over a file of a few bytes. Throws BundleError naming `file` and the keys.
+ * Returns the file's tensors as unpackSafetensors reads them, for the weights to be decoded without reading it again.
  */
-export function checkWeightsFit(manifest: ManifestV1, bytes: Uint8Array): void {
+export function checkWeightsFit(manifest: ManifestV1, bytes: Uint8Array): Record<string, RawTensor> {
   const needed = new Map(architectureShapes(manifest));
   const { tensors } = unpackSafetensors(bytes);
   const { file } = manifest.weights;
@@ -54,4 +55,5 @@ export function checkWeightsFit(manifest: ManifestV1, bytes: Uint8Array): void {
       );
     }
   }
+  return tensors;
 }

@@ -4,6 +4,7 @@ import { conv2dWithFilter, resolveConv2dOptions, type Conv2dOptions, type Conv2d
 import { hwioFilter } from '../functional/convolve';
 import { toPair, type IntOrPair } from '../functional/window';
 import { defaultGenerator, type Generator } from '../random';
+import { defaultInit } from './init';
 import { Module, type ModuleSpec } from './module';
 import { Parameter } from './parameter';
 
@@ -49,10 +50,9 @@ export class Conv2d extends Module {
     this.stride = resolved.stride;
     this.dilation = resolved.dilation;
     this.padding = typeof padding === 'string' ? padding : toPair('padding', padding);
-    const bound = 1 / Math.sqrt(inChannels * kh * kw);
-    const count = outChannels * inChannels * kh * kw;
-    this.weight = new Parameter(tf.tensor4d(generator.uniform(count, -bound, bound), [outChannels, inChannels, kh, kw]));
-    this.bias = bias ? new Parameter(tf.tensor1d(generator.uniform(outChannels, -bound, bound))) : undefined;
+    const fanIn = inChannels * kh * kw;
+    this.weight = new Parameter(tf.tensor4d(defaultInit(generator, outChannels * fanIn, fanIn), [outChannels, inChannels, kh, kw]));
+    this.bias = bias ? new Parameter(tf.tensor1d(defaultInit(generator, outChannels, fanIn))) : undefined;
   }
 
   forward(x: tf.Tensor): tf.Tensor {

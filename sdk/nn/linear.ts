@@ -3,6 +3,7 @@ import { requirePositiveInteger } from '../checks';
 import { ArgumentError } from '../errors';
 import { linear, type LinearActivation } from '../functional/linear';
 import { defaultGenerator, type Generator } from '../random';
+import { defaultInit } from './init';
 import { Module, type ModuleSpec } from './module';
 import { Parameter } from './parameter';
 
@@ -34,11 +35,8 @@ export class Linear extends Module {
     super();
     requirePositiveInteger('inFeatures', inFeatures);
     requirePositiveInteger('outFeatures', outFeatures);
-    const bound = 1 / Math.sqrt(inFeatures);
-    this.weight = new Parameter(
-      tf.tensor2d(generator.uniform(outFeatures * inFeatures, -bound, bound), [outFeatures, inFeatures]),
-    );
-    this.bias = bias ? new Parameter(tf.tensor1d(generator.uniform(outFeatures, -bound, bound))) : undefined;
+    this.weight = new Parameter(tf.tensor2d(defaultInit(generator, outFeatures * inFeatures, inFeatures), [outFeatures, inFeatures]));
+    this.bias = bias ? new Parameter(tf.tensor1d(defaultInit(generator, outFeatures, inFeatures))) : undefined;
   }
 
   /** `activation` 'relu' is Linear then ReLU in one op (nn.Sequential passes it for that pair). */

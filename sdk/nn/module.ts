@@ -189,7 +189,7 @@ export abstract class Module {
       });
     }
     for (const [key, target] of Object.entries(own)) {
-      if (Object.hasOwn(dict, key)) tf.tidy(() => (target as tf.Variable).assign(tf.cast(dict[key], target.dtype)));
+      if (Object.hasOwn(dict, key)) assignValue(target as tf.Variable, dict[key]);
     }
     return { missingKeys, unexpectedKeys };
   }
@@ -256,6 +256,17 @@ export abstract class Module {
     }
     return found;
   }
+}
+
+/**
+ * Gives `variable` the values of `value`. One of the variable's dtype is taken as it is, with no copy: tensors are
+ * immutable, so the variable can hold a reference to the same data, as tf.clone does (a cast would cost a kernel
+ * call per tensor of every model loaded). Its own data it keeps as it is: assigning a variable to itself would free it.
+ */
+function assignValue(variable: tf.Variable, value: tf.Tensor): void {
+  if (value.dataId === variable.dataId) return;
+  if (value.dtype === variable.dtype) variable.assign(value);
+  else tf.tidy(() => variable.assign(tf.cast(value, variable.dtype)));
 }
 
 function join(prefix: string, name: string): string {

@@ -86,6 +86,14 @@ export class ModelCatalog {
     return { name, version: null, manifest, bytes: manifest.weights.bytes };
   }
 
+  /**
+   * Starts the backend without waiting for it, so that a request can read the registry meanwhile (its first start
+   * instantiates the wasm module). A failure is left to whoever awaits the start next: building the model does.
+   */
+  startBackend(): void {
+    this.backend.start().catch(() => undefined);
+  }
+
   /** Runs `fn` with the model built; a registry model stays built (not evicted) while `fn` runs. */
   async use<R>(bucket: R2Bucket | undefined, model: ServedModel, fn: (bundle: Bundle) => R | Promise<R>): Promise<R> {
     if (model.version === null) return fn(await this.#builtIns.bundle(model.name));

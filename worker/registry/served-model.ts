@@ -8,13 +8,16 @@ const VERSION = /^[1-9][0-9]{0,8}$/;
 
 /**
  * Resolves the route's `{name}` (and `{version}`, when the route pins one) to the model to serve, as `c.var.model`:
- * 404 for an unknown model or version before the body is looked at.
+ * 404 for an unknown model or version before the body is looked at. A POST runs the model (predict, transform), so
+ * the backend starts while the registry is read, rather than after.
  */
 export function servedModel(catalog: ModelCatalog): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const name = c.req.param('name') ?? '';
     const version = c.req.param('version');
-    c.set('model', await catalog.resolve(c.env?.MODELS, name, version === undefined ? undefined : parseVersion(name, version)));
+    const resolving = catalog.resolve(c.env?.MODELS, name, version === undefined ? undefined : parseVersion(name, version));
+    if (c.req.method === 'POST') catalog.startBackend();
+    c.set('model', await resolving);
     return next();
   };
 }

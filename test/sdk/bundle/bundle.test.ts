@@ -14,6 +14,7 @@ import { Linear } from '../../../sdk/nn/linear';
 import { ReLU } from '../../../sdk/nn/activation';
 import { Sequential } from '../../../sdk/nn/sequential';
 import { argmaxRows } from '../../../sdk/inference/scores';
+import { defaultGenerator, Generator, manualSeed } from '../../../sdk/random';
 import { torchFixture } from '../../helpers/fixtures';
 import { FEATURES, LABELS, ROWS, sampleModel, sampleScaler, tempDir, withWeights } from './sample';
 
@@ -118,6 +119,22 @@ describe('bundle save → load', () => {
     const bundle = await fromBytes(torchManifest, torchWeights.buffer);
     const predictions = bundle.predictRows(new Float32Array(fixture.input.data));
     expect(predictions.map((p) => p.class)).toEqual(Array.from(argmaxRows(new Float32Array(fixture.output.data), 4)));
+    bundle.dispose();
+  });
+});
+
+describe('fromBytes', () => {
+  it('leaves the global generator where it was: the weights it loads need no random init first', async () => {
+    manualSeed(11);
+    (await fromBytes(manifest, weights)).dispose();
+    expect(defaultGenerator().next()).toBe(new Generator(11).next());
+  });
+
+  it('gives a model ready to serve: the first prediction makes no tensor the model keeps', async () => {
+    const bundle = await fromBytes(manifest, weights);
+    const before = tf.memory().numTensors;
+    bundle.predictRows(ROWS);
+    expect(tf.memory().numTensors).toBe(before);
     bundle.dispose();
   });
 });

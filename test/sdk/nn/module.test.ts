@@ -36,6 +36,22 @@ describe('Module', () => {
     expect(model.layers.every((layer) => layer.training)).toBe(true);
   });
 
+  it('keeps the values it loaded whatever becomes of the tensors they came from, its own included', () => {
+    const model = new Sequential(new Linear(3, 2), new BatchNorm1d(2));
+    const values = { '0.weight': [1, 2, 3, 4, 5, 6], '0.bias': [7, 8], '1.num_batches_tracked': [5] };
+    const loaded = {
+      '0.weight': tf.tensor2d(values['0.weight'], [2, 3]),
+      '0.bias': tf.tensor1d(values['0.bias']),
+      '1.num_batches_tracked': tf.scalar(5, 'float32'), // cast to the buffer's int32
+    };
+    model.loadStateDict({ ...model.stateDict(), ...loaded });
+    for (const tensor of Object.values(loaded)) tensor.dispose();
+    model.loadStateDict(model.stateDict());
+    const state = model.stateDict();
+    for (const [key, expected] of Object.entries(values)) expect(Array.from(state[key].dataSync()), key).toEqual(expected);
+    expect(state['1.num_batches_tracked'].dtype).toBe('int32');
+  });
+
   it('loads a state dict and refuses one that does not fit in PyTorch\'s words, changing nothing', () => {
     const source = new Sequential(new Linear(3, 2));
     const target = new Sequential(new Linear(3, 2));
