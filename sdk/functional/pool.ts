@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { ArgumentError } from '../errors';
 import { differentiable, kernel, kernels } from './differentiable';
 import { toNchw, toNhwc } from './layout';
-import { elementCount, outputSize, shape4, toPair, type ExplicitPadding, type IntOrPair, type OpCost } from './window';
+import { elementCount, outputSize, toPair, type ExplicitPadding, type IntOrPair, type OpCost } from './window';
 
 export interface Pool2dOptions {
   /** Window size, `k` or `[kh, kw]`. */
@@ -72,17 +72,27 @@ export function avgPool2d(x: tf.Tensor, { countIncludePad = true, ...options }: 
   // padding, or with windows that never overhang it, they are the same and nothing is rescaled.
   const inside = axes.map((axis) => windowCounts(axis, false));
   const rescaled = inside.some((counts, a) => counts.some((count, i) => count !== divisors[a][i]));
-  return pool(x, axes, {
-    forward: (nhwc) => kernel('AvgPool', { x: nhwc }, { filterSize, strides, pad }) as tf.Tensor4D,
-    scale: rescaled ? windowMap(axes, (r, c) => (inside[0][r] * inside[1][c]) / (divisors[0][r] * divisors[1][c])) : undefined,
-    // Every input cell of a window receives dy / divisor: a transposed convolution by a kh×kw filter of ones.
-    backward: (dy, planes) => {
-      const cells = windowMap(axes, (r, c) => divisors[0][r] * divisors[1][c]);
-      const share = tf.div(dy, tf.tensor3d(cells, [axes[0].out, axes[1].out, 1])) as tf.Tensor4D;
-      const ones = tf.ones([...filterSize, 1, 1]) as tf.Tensor4D;
-      return tf.conv2dTranspose(share, ones, shape4(planes), strides, pad);
-    },
+  const [rows, columns] = axes;
+  const scale = rescaled ? windowMap(axes, (r, c) => (inside[0][r] * inside[1][c]) / (divisors[0][r] * divisors[1][c])) : undefined;
+  const op = differentiable(([input]) => {
+    const y = inNhwc(input, (nhwc) => kernel('AvgPool', { x: nhwc }, { filterSize, strides, pad }) as tf.Tensor4D);
+    return {
+      // In NCHW, where the factors repeat over whole planes: in NHWC tfjs's wasm broadcasting is far slower.
+      value: scale ? tf.mul(y, tf.tensor2d(scale, [rows.out, columns.out])) : y,
+      // Every input cell of a window receives dy / divisor: a transposed convolution, by a kh×kw filter of ones, of
+      // each channel of each item as a plane of its own ([N·C, H, W, 1], a reshape of NCHW). Only the input's shape
+      // is read, so nothing is saved.
+      gradFunc: (dy: tf.Tensor) => {
+        const cells = windowMap(axes, (r, c) => divisors[0][r] * divisors[1][c]);
+        const dyPlanes = kernels.reshape(dy, [-1, rows.out, columns.out, 1]) as tf.Tensor4D;
+        const share = tf.div(dyPlanes, tf.tensor3d(cells, [rows.out, columns.out, 1])) as tf.Tensor4D;
+        const ones = tf.ones([...filterSize, 1, 1]) as tf.Tensor4D;
+        const planes: [number, number, number, number] = [dyPlanes.shape[0], rows.size, columns.size, 1];
+        return tf.reshape(tf.conv2dTranspose(share, ones, planes, strides, pad), input.shape);
+      },
+    };
   });
+  return tf.tidy(() => op(x));
 }
 
 /**
@@ -150,36 +160,6 @@ function poolAxes(name: string, shape: readonly number[], options: ResolvedPool2
     );
   }
   return axes;
-}
-
-/** A tfjs pooling, and its gradient. */
-interface PoolKernel {
-  /** Pools `[N, H, W, C]` into `[N, Ho, Wo, C]`. */
-  forward(nhwc: tf.Tensor4D): tf.Tensor4D;
-  /** Factors by which each output position's values are multiplied after the pooling (row-major, Ho × Wo). */
-  scale?: Float32Array;
-  /** d loss/d planes, from d loss/d output `dy` and the forward's input `planes`, each channel of each item a plane
-   *  of its own: `[N·C, ·, ·, 1]`. */
-  backward(dy: tf.Tensor4D, planes: tf.Tensor4D): tf.Tensor;
-}
-
-/** Runs `kernel` as a differentiable op; the backward works on the planes. */
-function pool(x: tf.Tensor, [rows, columns]: [PoolAxis, PoolAxis], kernel: PoolKernel): tf.Tensor {
-  const planes = (t: tf.Tensor, height: number, width: number) =>
-    kernels.reshape(t, [-1, height, width, 1]) as tf.Tensor4D;
-  const op = differentiable(([input], save) => {
-    const y = inNhwc(input, kernel.forward);
-    save([input]);
-    return {
-      // In NCHW, where the factors repeat over whole planes: in NHWC tfjs's wasm broadcasting is far slower.
-      value: kernel.scale ? tf.mul(y, tf.tensor2d(kernel.scale, [rows.out, columns.out])) : y,
-      gradFunc: (dy: tf.Tensor, [savedX]: tf.Tensor[]) => {
-        const dPlanes = kernel.backward(planes(dy, rows.out, columns.out), planes(savedX, rows.size, columns.size));
-        return tf.reshape(dPlanes, input.shape);
-      },
-    };
-  });
-  return tf.tidy(() => op(x));
 }
 
 /**
