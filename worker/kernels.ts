@@ -23,6 +23,7 @@ import { complexAbsConfig as cpuComplexAbs } from '@tensorflow/tfjs-backend-cpu/
 import { concatConfig as cpuConcat } from '@tensorflow/tfjs-backend-cpu/dist/kernels/Concat';
 import { conv2DConfig as cpuConv2D } from '@tensorflow/tfjs-backend-cpu/dist/kernels/Conv2D';
 import { conv2DBackpropInputConfig as cpuConv2DBackpropInput } from '@tensorflow/tfjs-backend-cpu/dist/kernels/Conv2DBackpropInput';
+import { fusedConv2DConfig as cpuFusedConv2D } from '@tensorflow/tfjs-backend-cpu/dist/kernels/FusedConv2D';
 import { cumsumConfig as cpuCumsum } from '@tensorflow/tfjs-backend-cpu/dist/kernels/Cumsum';
 import { eluConfig as cpuElu } from '@tensorflow/tfjs-backend-cpu/dist/kernels/Elu';
 import { expConfig as cpuExp } from '@tensorflow/tfjs-backend-cpu/dist/kernels/Exp';
@@ -75,6 +76,7 @@ import { clipByValueConfig as wasmClipByValue } from '@tensorflow/tfjs-backend-w
 import { concatConfig as wasmConcat } from '@tensorflow/tfjs-backend-wasm/dist/kernels/Concat';
 import { conv2DConfig as wasmConv2D } from '@tensorflow/tfjs-backend-wasm/dist/kernels/Conv2D';
 import { conv2DBackpropInputConfig as wasmConv2DBackpropInput } from '@tensorflow/tfjs-backend-wasm/dist/kernels/Conv2DBackpropInput';
+import { fusedConv2DConfig as wasmFusedConv2D } from '@tensorflow/tfjs-backend-wasm/dist/kernels/FusedConv2D';
 import { cumsumConfig as wasmCumsum } from '@tensorflow/tfjs-backend-wasm/dist/kernels/Cumsum';
 import { eluConfig as wasmElu } from '@tensorflow/tfjs-backend-wasm/dist/kernels/Elu';
 import { expConfig as wasmExp } from '@tensorflow/tfjs-backend-wasm/dist/kernels/Exp';
@@ -130,6 +132,7 @@ const CPU: KernelConfig[] = [
   cpuConcat,
   cpuConv2D,
   cpuConv2DBackpropInput,
+  cpuFusedConv2D,
   cpuCumsum,
   cpuElu,
   cpuExp,
@@ -186,6 +189,7 @@ const WASM: KernelConfig[] = [
   wasmConcat,
   wasmConv2D,
   wasmConv2DBackpropInput,
+  wasmFusedConv2D,
   wasmCumsum,
   wasmElu,
   wasmExp,

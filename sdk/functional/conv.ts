@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { ArgumentError } from '../errors';
 import { convolveOneChannel } from './conv-one-channel';
-import { convolve, type ResolvedConv2dOptions, type SidePadding } from './convolve';
+import { convolve, convolveChannelsLast, type ResolvedConv2dOptions, type SidePadding } from './convolve';
 import { elementCount, isOne, outputSize, toPair, type IntOrPair, type OpCost } from './window';
 
 /**
@@ -57,11 +57,38 @@ export function conv2dWithFilter(
   filter: tf.Tensor4D | undefined,
 ): tf.Tensor {
   const { resolved, outputShape } = checkShapes(x.shape, weight.shape, bias?.shape, options);
-  // Inference from one channel to one (a grey image and one kernel): a direct loop beats XNNPACK's convolution there
-  // (conv-one-channel.ts). While a gradient tape records, convolve's op runs, whose backward is beside its forward.
-  const oneToOne = weight.shape[0] === 1 && weight.shape[1] === 1;
-  if (oneToOne && !tf.engine().isTapeOn()) return convolveOneChannel(x, weight, bias, resolved, outputShape);
+  // While a gradient tape records, convolve's op runs, whose backward is beside its forward.
+  if (oneToOne(weight) && !tf.engine().isTapeOn()) return convolveOneChannel(x, weight, bias, resolved, outputShape);
   return tf.tidy(() => convolve(x, weight, bias, resolved, filter));
+}
+
+/**
+ * conv2dWithFilter on NHWC data, `[N, H, W, Cin]` → `[N, Ho, Wo, Cout]`, without a gradient (see convolveChannelsLast);
+ * the same checks and messages, against the NCHW shape the data stands for.
+ */
+export function conv2dChannelsLast(
+  x: tf.Tensor4D,
+  weight: tf.Tensor,
+  bias: tf.Tensor | undefined,
+  options: Conv2dOptions,
+  filter: tf.Tensor4D | undefined,
+): tf.Tensor4D {
+  const [n, height, width, channels] = x.shape;
+  const { resolved, outputShape } = checkShapes([n, channels, height, width], weight.shape, bias?.shape, options);
+  if (oneToOne(weight)) {
+    // With one channel either layout holds the same floats.
+    const y = convolveOneChannel(tf.reshape(x, [n, 1, height, width]), weight, bias, resolved, outputShape);
+    return tf.reshape(y, [n, outputShape[2], outputShape[3], 1]);
+  }
+  return convolveChannelsLast(x, weight, bias, resolved, filter);
+}
+
+/**
+ * From one channel to one (a grey image and one kernel), where inference takes a direct loop, which beats XNNPACK's
+ * convolution there (conv-one-channel.ts).
+ */
+function oneToOne(weight: tf.Tensor): boolean {
+  return weight.shape[0] === 1 && weight.shape[1] === 1;
 }
 
 /**

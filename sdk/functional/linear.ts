@@ -50,7 +50,7 @@ function linearOp(activation: LinearActivation, transposedWeight: tf.Tensor | un
     let y: tf.Tensor;
     if (batch === 0) {
       y = tf.zeros(outShape); // XNNPACK refuses empty operands (and says so on the console)
-    } else if (transposedWeight !== undefined || !largerThanActivations(weight, batch)) {
+    } else if (transposedWeight !== undefined || !linearWeightLeads(weight, batch)) {
       // The kernel multiplies [1, rows, in] by [1, in, out]; an input already [1, rows, in] (nn.Sequential hands its
       // Linear layers the batch that way in eval mode) and a kept Wᵀ of that rank go in without a reshape.
       const a = isRowsOfOne(x) ? x : reshape(x, [1, batch, inFeatures]);
@@ -99,7 +99,7 @@ const opsWithoutTransposed = { linear: linearOp('linear', undefined), relu: line
 
 /** dx = dz·W, by the arrangement the comment above linearOp explains. */
 function inputGradient(dz: tf.Tensor, dzT: tf.Tensor, weight: tf.Tensor): tf.Tensor {
-  return largerThanActivations(weight, dz.shape[0]) ? transpose(matMul(largeTranspose(weight), dzT)) : matMul(dz, weight);
+  return linearWeightLeads(weight, dz.shape[0]) ? transpose(matMul(largeTranspose(weight), dzT)) : matMul(dz, weight);
 }
 
 /**
@@ -107,15 +107,18 @@ function inputGradient(dz: tf.Tensor, dzT: tf.Tensor, weight: tf.Tensor): tf.Ten
  * 3-D kernel, given the matrix as [rows, columns/4, 4], writes in order and reads with the stride instead, which
  * measured two to three times as fast (256×128: 27 against 50–80 µs; 512×256: 109 against 362 µs).
  */
-function largeTranspose(x: tf.Tensor): tf.Tensor {
+export function largeTranspose(x: tf.Tensor): tf.Tensor {
   const [rows, columns] = x.shape;
   if (columns % 4 !== 0) return transpose(x);
   const view = reshape(x, [rows, columns / 4, 4]);
   return reshape(kernel('Transpose', { x: view }, { perm: [1, 2, 0] }), [columns, rows]);
 }
 
-/** Whether the weight has more elements than a batch of `batch` rows' inputs and outputs together. */
-function largerThanActivations(weight: tf.Tensor, batch: number): boolean {
+/**
+ * Whether linear() makes the weight the left operand of its product (yᵀ = W·xᵀ) for a batch of `batch` rows: when
+ * the weight has more elements than the batch's inputs and outputs together (see the comment above linearOp).
+ */
+export function linearWeightLeads(weight: tf.Tensor, batch: number): boolean {
   const [outFeatures, inFeatures] = weight.shape;
   return inFeatures * outFeatures > batch * (inFeatures + outFeatures);
 }

@@ -51,9 +51,20 @@ interface PoolAxis {
 export function maxPool2d(x: tf.Tensor, options: Pool2dOptions): tf.Tensor {
   const axes = poolAxes('max_pool2d', x.shape, resolvePool2dOptions(options));
   if (tf.engine().isTapeOn()) return firstMaximumPool(x, axes);
-  const { filterSize, strides, pad } = windowAttrs(axes);
-  // tfjs's pooling ignores explicit padding, which is PyTorch's −∞ padding for max.
-  return tf.tidy(() => inNhwc(x, (nhwc) => kernel('MaxPool', { x: nhwc }, { filterSize, strides, pad }) as tf.Tensor4D));
+  return tf.tidy(() => inNhwc(x, (nhwc) => maxPoolKernel(nhwc, axes)));
+}
+
+/**
+ * maxPool2d on NHWC data, `[N, H, W, C]` → `[N, Ho, Wo, C]`, without a gradient: for a run of layers that keeps
+ * tfjs's layout from one to the next (nn.Sequential in eval mode). The same checks, against the NCHW shape.
+ */
+export function maxPool2dChannelsLast(x: tf.Tensor4D, options: Pool2dOptions): tf.Tensor4D {
+  return maxPoolKernel(x, poolAxes('max_pool2d', nchwShape(x), resolvePool2dOptions(options)));
+}
+
+/** tfjs's pooling ignores explicit padding, which is PyTorch's −∞ padding for max. */
+function maxPoolKernel(x: tf.Tensor4D, axes: [PoolAxis, PoolAxis]): tf.Tensor4D {
+  return kernel('MaxPool', { x }, windowAttrs(axes)) as tf.Tensor4D;
 }
 
 /**
@@ -68,12 +79,8 @@ export function avgPool2d(x: tf.Tensor, { countIncludePad = true, ...options }: 
   const axes = poolAxes('avg_pool2d', x.shape, resolvePool2dOptions(options));
   const { filterSize, strides, pad } = windowAttrs(axes);
   const divisors = axes.map((axis) => windowCounts(axis, countIncludePad));
-  // tfjs divides by the cells inside the input, as countIncludePad: false does; other divisors rescale that. Without
-  // padding, or with windows that never overhang it, they are the same and nothing is rescaled.
-  const inside = axes.map((axis) => windowCounts(axis, false));
-  const rescaled = inside.some((counts, a) => counts.some((count, i) => count !== divisors[a][i]));
+  const scale = divisorScale(axes, countIncludePad);
   const [rows, columns] = axes;
-  const scale = rescaled ? windowMap(axes, (r, c) => (inside[0][r] * inside[1][c]) / (divisors[0][r] * divisors[1][c])) : undefined;
   const op = differentiable(([input]) => {
     const y = inNhwc(input, (nhwc) => kernel('AvgPool', { x: nhwc }, { filterSize, strides, pad }) as tf.Tensor4D);
     return {
@@ -93,6 +100,35 @@ export function avgPool2d(x: tf.Tensor, { countIncludePad = true, ...options }: 
     };
   });
   return tf.tidy(() => op(x));
+}
+
+/**
+ * avgPool2d on NHWC data, `[N, H, W, C]` → `[N, Ho, Wo, C]`, without a gradient (see maxPool2dChannelsLast).
+ */
+export function avgPool2dChannelsLast(x: tf.Tensor4D, { countIncludePad = true, ...options }: AvgPool2dOptions): tf.Tensor4D {
+  const axes = poolAxes('avg_pool2d', nchwShape(x), resolvePool2dOptions(options));
+  const scale = divisorScale(axes, countIncludePad);
+  return tf.tidy(() => {
+    const y = kernel('AvgPool', { x }, windowAttrs(axes)) as tf.Tensor4D;
+    return scale ? tf.mul(y, tf.tensor3d(scale, [axes[0].out, axes[1].out, 1])) : y;
+  });
+}
+
+/**
+ * What each output of tfjs's average pooling is multiplied by to divide by PyTorch's divisor, row-major, or
+ * undefined when nothing is: tfjs divides by the cells inside the input, as countIncludePad: false does. Without
+ * padding, or with windows that never overhang it, the two divisors are the same.
+ */
+function divisorScale(axes: [PoolAxis, PoolAxis], countIncludePad: boolean): Float32Array | undefined {
+  const divisors = axes.map((axis) => windowCounts(axis, countIncludePad));
+  const inside = axes.map((axis) => windowCounts(axis, false));
+  if (inside.every((counts, a) => counts.every((count, i) => count === divisors[a][i]))) return undefined;
+  return windowMap(axes, (r, c) => (inside[0][r] * inside[1][c]) / (divisors[0][r] * divisors[1][c]));
+}
+
+/** The NCHW shape that NHWC data stands for. */
+function nchwShape({ shape: [n, height, width, channels] }: tf.Tensor4D): number[] {
+  return [n, channels, height, width];
 }
 
 /**

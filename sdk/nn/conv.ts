@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { requirePositiveInteger } from '../checks';
-import { conv2dWithFilter, resolveConv2dOptions, type Conv2dOptions, type Conv2dPadding } from '../functional/conv';
+import { conv2dChannelsLast, conv2dWithFilter, resolveConv2dOptions, type Conv2dOptions, type Conv2dPadding } from '../functional/conv';
 import { hwioFilter } from '../functional/convolve';
 import { toPair, type IntOrPair } from '../functional/window';
 import { defaultGenerator, type Generator } from '../random';
@@ -56,9 +56,17 @@ export class Conv2d extends Module {
   }
 
   forward(x: tf.Tensor): tf.Tensor {
-    const options = { stride: this.stride, padding: this.padding, dilation: this.dilation };
     const filter = this.training ? undefined : this.keptFilter.of(this.weight);
-    return conv2dWithFilter(x, this.weight, this.bias, options, filter);
+    return conv2dWithFilter(x, this.weight, this.bias, this.options(), filter);
+  }
+
+  /** forward in eval mode on NHWC data, `[N, H, W, inChannels]` → `[N, Ho, Wo, outChannels]` (nn.Sequential's runs). */
+  forwardChannelsLast(x: tf.Tensor4D): tf.Tensor4D {
+    return conv2dChannelsLast(x, this.weight, this.bias, this.options(), this.keptFilter.of(this.weight));
+  }
+
+  private options(): Conv2dOptions {
+    return { stride: this.stride, padding: this.padding, dilation: this.dilation };
   }
 
   override spec(): ModuleSpec {

@@ -1,6 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { ReLU } from './activation';
 import { Linear } from './linear';
+import { linearWeightLeads } from '../functional/linear';
+import { linearChain } from '../functional/linear_chain';
+import { toNchw, toNhwc } from '../functional/layout';
+import { channelsLastRun, plain } from './channels_last';
 import { Module, type ModuleSpec } from './module';
 
 /**
@@ -18,35 +22,28 @@ export class Sequential extends Module {
   }
 
   /**
-   * A Linear followed by a ReLU runs as one linear op with the activation inside (same values): one tape node and
-   * one saved tensor fewer per pair in a training step. Only the classes themselves are paired, never a subclass
-   * nor a module whose forward was replaced (nn.summary and graph tracing record each module's call that way).
+   * Runs the layers in order, some of them together (only the classes themselves, see plain; the values are those of
+   * the layers one by one): a Linear followed by a ReLU is one op with the activation inside; a run of Linear layers
+   * goes through runLinears; without a gradient tape, a run of convolutions and poolings in eval mode keeps its
+   * activations in NHWC between its layers (channelsLastRun).
    */
   forward(x: tf.Tensor): tf.Tensor {
     return tf.tidy(() => {
       let h = x;
-      // In eval mode, a run of Linear layers passes rows on as [1, N, features], the shape their product's kernel
-      // takes: each layer then needs no reshape in or out, only the run's ends do (half the kernels of an MLP's
-      // prediction, where each kernel's fixed cost outweighs its arithmetic).
-      let lifted = false;
-      for (let i = 0; i < this.layers.length; i++) {
-        const layer = this.layers[i];
-        const linear = plain(layer, Linear);
-        if (linear && !layer.training && !lifted && h.rank === 2) {
-          h = tf.reshape(h, [1, ...h.shape]);
-          lifted = true;
-        } else if (lifted && !linear) {
-          h = tf.reshape(h, h.shape.slice(1));
-          lifted = false;
-        }
-        if (linear && plain(this.layers[i + 1], ReLU)) {
-          h = layer.forward(h, 'relu');
-          i++;
+      for (let i = 0; i < this.layers.length; ) {
+        const convolutions = h.rank === 4 && !tf.engine().isTapeOn() ? channelsLastRun(this.layers, i) : [];
+        const linears = convolutions.length > 0 ? [] : linearRun(this.layers, i);
+        if (convolutions.length > 0) {
+          h = toNchw(convolutions.reduce((y, forward) => forward(y), toNhwc(h)), 4);
+          i += convolutions.length;
+        } else if (linears.length > 0) {
+          h = runLinears(linears, h);
+          i += linears.reduce((count, { relu }) => count + (relu ? 2 : 1), 0);
         } else {
-          h = layer.forward(h);
+          h = this.layers[i++].forward(h);
         }
       }
-      return lifted ? tf.reshape(h, h.shape.slice(1)) : h;
+      return h;
     });
   }
 
@@ -55,7 +52,47 @@ export class Sequential extends Module {
   }
 }
 
-/** Whether `module` is an instance of exactly `type`, running that class's own forward. */
-function plain<T extends Module>(module: Module | undefined, type: new (...args: never[]) => T): module is T {
-  return module?.constructor === type && !Object.hasOwn(module, 'forward');
+interface LinearStep {
+  layer: Linear;
+  /** A ReLU follows the layer and runs inside its op. */
+  relu: boolean;
+}
+
+/** The Linear layers from `start` on that are in the first one's mode, each with whether a ReLU follows it. */
+function linearRun(layers: readonly Module[], start: number): LinearStep[] {
+  const run: LinearStep[] = [];
+  for (let i = start; i < layers.length; i++) {
+    const layer = layers[i];
+    if (!plain(layer, Linear) || layer.training !== layers[start].training) break;
+    const relu = plain(layers[i + 1], ReLU);
+    run.push({ layer, relu });
+    if (relu) i++;
+  }
+  return run;
+}
+
+/**
+ * A run of Linear layers on `x`. While a tape records, consecutive layers in training mode whose weight is the left
+ * operand of their product (linearWeightLeads) run as one op (linearChain), which passes the activations between
+ * them transposed. In eval mode the rows pass between the layers as [1, N, features], the shape their product's
+ * kernel takes: each layer then needs no reshape in or out, only the run's ends do (half the kernels of an MLP's
+ * prediction, where each kernel's fixed cost outweighs its arithmetic).
+ */
+function runLinears(run: LinearStep[], x: tf.Tensor): tf.Tensor {
+  const training = run[0].layer.training;
+  const lifted = !training && x.rank === 2;
+  const chained = training && x.rank === 2 && x.shape[0] > 0 && tf.engine().isTapeOn();
+  let h = lifted ? tf.reshape(x, [1, ...x.shape]) : x;
+  for (let i = 0; i < run.length; ) {
+    let end = i;
+    while (chained && end < run.length && linearWeightLeads(run[end].layer.weight, x.shape[0])) end++;
+    if (end - i > 1) {
+      h = linearChain(h, run.slice(i, end).map(({ layer, relu }) => ({ weight: layer.weight, bias: layer.bias, relu })));
+      i = end;
+    } else {
+      h = run[i].layer.forward(h, run[i].relu ? 'relu' : 'linear');
+      i++;
+    }
+  }
+  return lifted ? tf.reshape(h, h.shape.slice(1)) : h;
 }
