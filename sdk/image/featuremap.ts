@@ -67,20 +67,22 @@ export function renderFeatureMaps(maps: tf.Tensor, options: FeatureMapOptions = 
   return image;
 }
 
-/** Min-max scaling of one map to 0–255; a map without contrast becomes FLAT. */
+/** Min-max scaling of one map to 0–255; a map without contrast, or with NaN or ±Infinity, becomes FLAT. */
 function toGrey(map: ArrayLike<number>): Uint8Array {
+  const length = map.length; // read once: reading it per step made each loop 1.25–1.7× slower
   let [min, max] = [Infinity, -Infinity];
-  for (let i = 0; i < map.length; i++) {
+  // Math.min and Math.max rather than comparisons, which made this loop 2.5–4.5× slower (0.37 ms against 0.9–1.7 on a
+  // 427×640 map, Node 20.20.2 on a 2-core AMD EPYC); a NaN carries through them, and ±Infinity too, to the range.
+  for (let i = 0; i < length; i++) {
     const value = map[i];
-    if (value < min) min = value;
-    if (value > max) max = value;
-    if (value !== value) return new Uint8Array(map.length).fill(FLAT); // NaN: no contrast to show
+    min = Math.min(min, value);
+    max = Math.max(max, value);
   }
   const range = max - min;
-  if (!(range > 0 && Number.isFinite(range))) return new Uint8Array(map.length).fill(FLAT);
+  if (!(range > 0 && Number.isFinite(range))) return new Uint8Array(length).fill(FLAT);
   // A plain loop: Uint8Array.from with a mapping function is ~15× slower on the million-value maps of a photo. The
   // store truncates, so x + 0.5 (x in 0–255) rounds as Math.round does, ties up, at a third of Math.round's cost.
-  const grey = new Uint8Array(map.length);
-  for (let i = 0; i < map.length; i++) grey[i] = ((map[i] - min) / range) * 255 + 0.5;
+  const grey = new Uint8Array(length);
+  for (let i = 0; i < length; i++) grey[i] = ((map[i] - min) / range) * 255 + 0.5;
   return grey;
 }

@@ -19,22 +19,17 @@ export const LUMA = [0.2989, 0.587, 0.114];
  */
 export function toTensor(image: Image, { channels, scale = 255 }: ToTensorOptions = {}): tf.Tensor3D {
   checkImage(image);
-  const { width, height, data } = image;
+  const { width, height } = image;
   const planes = targetPlanes(image.channels, channels ?? image.channels);
   const plane = width * height;
   const out = new Float32Array(planes.length * plane);
-  const stride = image.channels;
-  // One typed pass per output plane, the same arithmetic as a weighted sum per pixel (so the same float32 values):
-  // a copied channel is v / scale, looked up per byte value; luma is (0.2989·R + 0.587·G + 0.114·B) / scale.
+  // One typed pass per output plane, in a function of its own with its arrays and bounds in locals: written inline in
+  // this closure, reading them from its context, the grey of a 427×640 photo took 1.45 ms, now 1.0 (Node 20.20.2 on
+  // a 2-core AMD EPYC; 1.7 → 1.2 ms in workerd).
   planes.forEach((source, target) => {
-    const base = target * plane;
-    if (source === 'luma') {
-      const [r, g, b] = LUMA;
-      for (let p = 0, i = 0; p < plane; p++, i += stride) out[base + p] = (r * data[i] + g * data[i + 1] + b * data[i + 2]) / scale;
-      return;
-    }
-    const value = Float32Array.from({ length: 256 }, (_, v) => v / scale);
-    for (let p = 0, i = source; p < plane; p++, i += stride) out[base + p] = value[data[i]];
+    const into = out.subarray(target * plane, (target + 1) * plane);
+    if (source === 'luma') lumaPlane(image, scale, into);
+    else copyPlane(image, source, scale, into);
   });
   return tf.tensor3d(out, [planes.length, height, width]);
 }
@@ -110,6 +105,20 @@ export function solid(
   data.set(colour);
   for (let filled = channels; filled < data.length; filled *= 2) data.copyWithin(filled, 0, Math.min(filled, data.length - filled));
   return { width, height, channels, data };
+}
+
+/** (0.2989·R + 0.587·G + 0.114·B) / scale per pixel, the same arithmetic as a weighted sum (so the same float32s). */
+function lumaPlane({ data, channels }: Image, scale: number, out: Float32Array): void {
+  const [r, g, b] = LUMA;
+  const length = out.length;
+  for (let p = 0, i = 0; p < length; p++, i += channels) out[p] = (r * data[i] + g * data[i + 1] + b * data[i + 2]) / scale;
+}
+
+/** Channel `source` / scale per pixel, looked up per byte value. */
+function copyPlane({ data, channels }: Image, source: number, scale: number, out: Float32Array): void {
+  const value = Float32Array.from({ length: 256 }, (_, v) => v / scale);
+  const length = out.length;
+  for (let p = 0, i = source; p < length; p++, i += channels) out[p] = value[data[i]];
 }
 
 /** What each target channel is made of: a source channel copied, or the luma of RGB(A). */

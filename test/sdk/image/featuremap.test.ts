@@ -41,6 +41,22 @@ describe('renderFeatureMaps', () => {
     for (let y = 7; y < 10; y++) for (let x = 0; x < 6; x++) expect(pixel(image, x, y)).toBe(128);
   });
 
+  it('shows a map holding NaN or ±Infinity, wherever it is, as mid-grey 128 and scales the others as usual', () => {
+    const maps = tf.tensor3d([
+      [[0, 1], [2, NaN]],
+      [[NaN, 1], [2, 3]],
+      [[0, Infinity], [2, 3]],
+      [[0, 1], [-Infinity, 3]],
+      [[0, 1], [2, 3]],
+    ]);
+    const image = renderFeatureMaps(maps, { columns: 5, padding: 0 });
+    const row = (y: number) => Array.from({ length: 10 }, (_, x) => pixel(image, x, 7 + y));
+    expect([row(0), row(1)]).toEqual([
+      [128, 128, 128, 128, 128, 128, 128, 128, 0, 85],
+      [128, 128, 128, 128, 128, 128, 128, 128, 170, 255],
+    ]);
+  });
+
   it('draws each label in black above its tile', () => {
     const plain = renderFeatureMaps(tf.zeros([2, 8, 8]), { labels: ['', ''] });
     const labelled = renderFeatureMaps(tf.zeros([2, 8, 8]), { labels: ['A_1', 'z9'] });

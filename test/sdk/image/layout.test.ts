@@ -34,6 +34,26 @@ describe('toTensor', () => {
     expect(t.dataSync()[1]).toBeCloseTo(0.2989 * 10 + 0.587 * 11 + 0.114 * 12, 4);
   });
 
+  it('gives each grey value as (0.2989·R + 0.587·G + 0.114·B) / scale in float64, rounded to float32, at any stride', () => {
+    for (const channels of [3, 4] as const) {
+      const data = Uint8Array.from({ length: 7 * 5 * channels }, (_, i) => (i * 97 + 13) % 256);
+      const image: Image = { width: 7, height: 5, channels, data };
+      for (const scale of [255, 7]) {
+        const expected = Array.from({ length: 35 }, (_, p) => {
+          const [r, g, b] = data.subarray(p * channels, p * channels + 3);
+          return Math.fround((0.2989 * r + 0.587 * g + 0.114 * b) / scale);
+        });
+        expect(Array.from(toTensor(image, { channels: 1, scale }).dataSync())).toEqual(expected);
+      }
+    }
+  });
+
+  it('takes the grey of grey + alpha, and each channel / scale when the channels stay', () => {
+    const image: Image = { width: 3, height: 1, channels: 2, data: Uint8Array.from([0, 255, 51, 7, 255, 9]) };
+    expect(Array.from(toTensor(image, { channels: 1 }).dataSync())).toEqual([0, 51, 255].map((v) => Math.fround(v / 255)));
+    expect(Array.from(toTensor(image, { scale: 3 }).dataSync())).toEqual([0, 17, 85, 85, 7 / 3, 3].map(Math.fround));
+  });
+
   it('converts to RGB by dropping alpha, or by repeating grey', () => {
     expect(toTensor(rgba(), { channels: 3 }).shape).toEqual([3, 2, 3]);
     const grey: Image = { width: 2, height: 1, channels: 1, data: Uint8Array.from([51, 102]) };
