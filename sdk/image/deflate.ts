@@ -3,7 +3,10 @@
  * is a literal or part of a run of the byte before it (a match at distance 1), and each block gets Huffman codes made
  * for its own counts. Up-filtered feature maps are mostly small differences and runs of them, where fflate's level 1
  * match search finds less than these codes save: on the maps of a 640×427 photo (one Sobel map; five maps in a grid)
- * 92 KB and 513 KB against fflate's 106 KB and 582 KB, in 35–55 % of its time (Node, same process).
+ * 92 KB and 513 KB against fflate's 106 KB and 582 KB, in under a third of its time, and near zlib's own Z_RLE in
+ * native code: 2.5 ms against its 2.1 ms for the Sobel map's 323 KB of rows (fflate 7.9 ms; 2-core AMD EPYC,
+ * Node 20.20.2, same process, as the figures below). Each block takes two passes, since its codes come from its
+ * counts: the bytes to counted tokens, then the tokens to bits.
  */
 
 /** Input bytes per block: each block has its own codes, so a picture's parts (tiles, background) get theirs. */
@@ -14,12 +17,20 @@ const MAX_RUN = 258;
 const MAX_BITS = 15;
 const MAX_CODE_LENGTH_BITS = 7;
 const END_OF_BLOCK = 256;
+const LITERAL_LENGTH_SYMBOLS = 286;
+/**
+ * Every run is at distance 1 (distance code 0); a second distance code of the same length makes the code complete,
+ * so each run ends with the single zero bit of code 0.
+ */
+const DISTANCE_LENGTHS = Uint8Array.of(1, 1);
 
 /** Length codes 257–285: the shortest length of each and its count of extra bits. */
 const LENGTH_BASE = [3, 4, 5, 6, 7, 8, 9, 10, 11, 13, 15, 17, 19, 23, 27, 31, 35, 43, 51, 59, 67, 83, 99, 115, 131, 163, 195, 227, 258];
 const LENGTH_EXTRA = [0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3, 4, 4, 4, 4, 5, 5, 5, 5, 0];
 /** The order in which a dynamic block's header lists the code-length code's lengths. */
 const CODE_LENGTH_ORDER = [16, 17, 18, 0, 8, 7, 9, 6, 10, 5, 11, 4, 12, 3, 13, 2, 14, 1, 15];
+/** Extra bits of the code-length symbols 16 (repeat), 17 and 18 (zeros). */
+const CODE_LENGTH_EXTRA = Uint8Array.of(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 3, 7);
 
 /** Per run length 3–258: its length code (0–28, i.e. symbol 257 + code). */
 const LENGTH_CODE = (() => {
@@ -44,46 +55,82 @@ export function zlibRle(data: Uint8Array): Uint8Array {
 }
 
 /**
- * One block of `data[start, end)`: the literals and runs found, then written with dynamic Huffman codes, or stored
- * when that would be shorter (data without runs or skew).
+ * One block of `data[start, end)`: its literals and runs found and counted, then written with dynamic Huffman codes,
+ * or the block stored when that would be shorter (data without runs or skew).
  */
 function writeBlock(out: BitWriter, data: Uint8Array, start: number, end: number, last: boolean): void {
-  // A token is a literal byte (0–255) or 256 + a run's length (259–514).
-  const tokens = new Uint16Array(end - start);
-  const counts = new Uint32Array(286);
-  let count = 0;
-  for (let i = start; i < end; ) {
-    const previous = i > 0 ? data[i - 1] : -1; // the window spans blocks: a run may continue the previous block
-    let run = 0;
-    const longest = Math.min(MAX_RUN, end - i);
-    while (run < longest && data[i + run] === previous) run++;
-    if (run >= 3) {
-      tokens[count++] = 256 + run;
-      counts[257 + LENGTH_CODE[run]]++;
-      i += run;
-    } else {
-      tokens[count++] = data[i];
-      counts[data[i]]++;
-      i++;
-    }
-  }
-  counts[END_OF_BLOCK] = 1;
+  const { tokens, count, counts } = tokenise(data, start, end);
   const literalLengths = codeLengths(counts, MAX_BITS);
-  // Every run is at distance 1 (code 0); a second code of the same length makes the distance code complete.
-  const distanceLengths = Uint8Array.of(1, 1);
-  const header = dynamicHeader(literalLengths, distanceLengths);
+  const header = dynamicHeader(literalLengths);
   let bits = 3 + header.bits;
-  for (let symbol = 0; symbol < 286; symbol++) {
-    const extra = symbol > 256 ? LENGTH_EXTRA[symbol - 257] + distanceLengths[0] : 0;
+  for (let symbol = 0; symbol < LITERAL_LENGTH_SYMBOLS; symbol++) {
+    const extra = symbol > END_OF_BLOCK ? LENGTH_EXTRA[symbol - 257] + DISTANCE_LENGTHS[0] : 0;
     bits += counts[symbol] * (literalLengths[symbol] + extra);
   }
   if (bits > 3 + 7 + 32 + 8 * (end - start)) return writeStored(out, data.subarray(start, end), last);
   out.bits(last ? 1 : 0, 1);
   out.bits(2, 2); // dynamic Huffman codes
   header.write(out);
-  const literalCodes = canonicalCodes(literalLengths);
-  out.symbols(tokens.subarray(0, count), literalCodes, literalLengths, distanceLengths[0]);
-  out.bits(literalCodes[END_OF_BLOCK], literalLengths[END_OF_BLOCK]);
+  out.tokens(tokens.subarray(0, count), tokenCodes(canonicalCodes(literalLengths), literalLengths));
+}
+
+/**
+ * The block as tokens: a literal byte (0–255) or 256 + a run's length (259–514), a run being three or more bytes
+ * equal to the one before them (up to 258); the last token is the end of block (256). `counts` are the
+ * literal/length symbols' counts. The window spans blocks: a run may continue the previous block's bytes.
+ */
+function tokenise(data: Uint8Array, start: number, end: number): { tokens: Uint16Array; count: number; counts: Uint32Array } {
+  const tokens = new Uint16Array(end - start + 1);
+  const counts = new Uint32Array(LITERAL_LENGTH_SYMBOLS);
+  let count = 0;
+  let previous = start > 0 ? data[start - 1] : -1;
+  // Where three bytes can still be read; the last two bytes of the data cannot start a run.
+  const readable = Math.min(end, data.length - 2);
+  let i = start;
+  while (i < readable) {
+    const byte = data[i];
+    // One branch for "a run starts here" rather than one per byte compared: on a Sobel map's rows many bytes repeat
+    // once or twice, and each of those branches was mispredicted (tokenising 1.05 ms against 1.25 ms; in the Worker
+    // the two take the same time).
+    if (((byte ^ previous) | (data[i + 1] ^ byte) | (data[i + 2] ^ byte)) === 0 && i + 2 < end) {
+      const limit = Math.min(end, i + MAX_RUN);
+      let next = i + 3;
+      while (next < limit && data[next] === byte) next++;
+      counts[257 + LENGTH_CODE[next - i]]++;
+      tokens[count++] = 256 + next - i;
+      i = next;
+    } else {
+      counts[byte]++;
+      tokens[count++] = byte;
+      previous = byte;
+      i++;
+    }
+  }
+  for (; i < end; i++) {
+    counts[data[i]]++;
+    tokens[count++] = data[i];
+  }
+  counts[END_OF_BLOCK] = 1;
+  tokens[count++] = END_OF_BLOCK;
+  return { tokens, count, counts };
+}
+
+/**
+ * Per token (see tokenise) all its bits and their count: a literal's or the end of block's code; a run's length code,
+ * extra bits and distance code 0, at most 15 + 5 + 1 bits.
+ */
+function tokenCodes(codes: Uint16Array, lengths: Uint8Array): { bits: Int32Array; lengths: Uint8Array } {
+  const tokenBits = new Int32Array(256 + MAX_RUN + 1);
+  const tokenLengths = new Uint8Array(256 + MAX_RUN + 1);
+  tokenBits.set(codes.subarray(0, END_OF_BLOCK + 1));
+  tokenLengths.set(lengths.subarray(0, END_OF_BLOCK + 1));
+  for (let run = 3; run <= MAX_RUN; run++) {
+    const code = LENGTH_CODE[run];
+    const length = lengths[257 + code];
+    tokenBits[256 + run] = codes[257 + code] | ((run - LENGTH_BASE[code]) << length); // then the distance code's 0
+    tokenLengths[256 + run] = length + LENGTH_EXTRA[code] + DISTANCE_LENGTHS[0];
+  }
+  return { bits: tokenBits, lengths: tokenLengths };
 }
 
 function writeStored(out: BitWriter, bytes: Uint8Array, last: boolean): void {
@@ -98,49 +145,62 @@ function writeStored(out: BitWriter, bytes: Uint8Array, last: boolean): void {
  * A dynamic block's header after its type bits: the code counts, the code-length code, and the literal/length and
  * distance code lengths in it, with runs of zeros (17, 18) and repeats (16) shortened; `bits` is its size.
  */
-function dynamicHeader(literalLengths: Uint8Array, distanceLengths: Uint8Array): { bits: number; write(out: BitWriter): void } {
-  let literals = 286;
+function dynamicHeader(literalLengths: Uint8Array): { bits: number; write(out: BitWriter): void } {
+  let literals = LITERAL_LENGTH_SYMBOLS;
   while (literals > 257 && literalLengths[literals - 1] === 0) literals--;
-  const lengths = [...literalLengths.subarray(0, literals), ...distanceLengths];
-  // Each entry: a code-length symbol (0–18) and its extra bits' value.
-  const symbols: [number, number][] = [];
+  const lengths = new Uint8Array(literals + DISTANCE_LENGTHS.length);
+  lengths.set(literalLengths.subarray(0, literals));
+  lengths.set(DISTANCE_LENGTHS, literals);
+  const { symbols, extras, count } = codeLengthSymbols(lengths);
+  const counts = new Uint32Array(19);
+  for (let i = 0; i < count; i++) counts[symbols[i]]++;
+  const codeLengthLengths = codeLengths(counts, MAX_CODE_LENGTH_BITS);
+  const codeLengthCodes = canonicalCodes(codeLengthLengths);
+  let listed = 19;
+  while (listed > 4 && codeLengthLengths[CODE_LENGTH_ORDER[listed - 1]] === 0) listed--;
+  let bits = 5 + 5 + 4 + 3 * listed;
+  for (let i = 0; i < count; i++) bits += codeLengthLengths[symbols[i]] + CODE_LENGTH_EXTRA[symbols[i]];
+  return {
+    bits,
+    write(out) {
+      out.bits(literals - 257, 5);
+      out.bits(DISTANCE_LENGTHS.length - 1, 5);
+      out.bits(listed - 4, 4);
+      for (let i = 0; i < listed; i++) out.bits(codeLengthLengths[CODE_LENGTH_ORDER[i]], 3);
+      for (let i = 0; i < count; i++) {
+        const symbol = symbols[i];
+        out.bits(codeLengthCodes[symbol], codeLengthLengths[symbol]);
+        if (symbol >= 16) out.bits(extras[i], CODE_LENGTH_EXTRA[symbol]);
+      }
+    },
+  };
+}
+
+/** Code lengths as the code-length alphabet spells them: each symbol (0–18) and its extra bits' value. */
+function codeLengthSymbols(lengths: Uint8Array): { symbols: Uint8Array; extras: Uint8Array; count: number } {
+  const symbols = new Uint8Array(lengths.length);
+  const extras = new Uint8Array(lengths.length);
+  let count = 0;
+  const push = (symbol: number, extra: number) => {
+    symbols[count] = symbol;
+    extras[count++] = extra;
+  };
   for (let i = 0; i < lengths.length; ) {
     const value = lengths[i];
     let run = 1;
     while (i + run < lengths.length && lengths[i + run] === value) run++;
     i += run;
     if (value === 0) {
-      for (; run >= 11; run -= Math.min(run, 138)) symbols.push([18, Math.min(run, 138) - 11]);
-      if (run >= 3) symbols.push([17, run - 3]);
-      else for (; run > 0; run--) symbols.push([0, 0]);
+      for (; run >= 11; run -= Math.min(run, 138)) push(18, Math.min(run, 138) - 11);
+      if (run >= 3) push(17, run - 3);
+      else for (; run > 0; run--) push(0, 0);
       continue;
     }
-    symbols.push([value, 0]);
-    for (run--; run >= 3; run -= Math.min(run, 6)) symbols.push([16, Math.min(run, 6) - 3]);
-    for (; run > 0; run--) symbols.push([value, 0]);
+    push(value, 0);
+    for (run--; run >= 3; run -= Math.min(run, 6)) push(16, Math.min(run, 6) - 3);
+    for (; run > 0; run--) push(value, 0);
   }
-  const counts = new Uint32Array(19);
-  for (const [symbol] of symbols) counts[symbol]++;
-  const codeLengthLengths = codeLengths(counts, MAX_CODE_LENGTH_BITS);
-  const codeLengthCodes = canonicalCodes(codeLengthLengths);
-  let listed = 19;
-  while (listed > 4 && codeLengthLengths[CODE_LENGTH_ORDER[listed - 1]] === 0) listed--;
-  const EXTRA_BITS: Record<number, number> = { 16: 2, 17: 3, 18: 7 };
-  let bits = 5 + 5 + 4 + 3 * listed;
-  for (const [symbol] of symbols) bits += codeLengthLengths[symbol] + (EXTRA_BITS[symbol] ?? 0);
-  return {
-    bits,
-    write(out) {
-      out.bits(literals - 257, 5);
-      out.bits(distanceLengths.length - 1, 5);
-      out.bits(listed - 4, 4);
-      for (let i = 0; i < listed; i++) out.bits(codeLengthLengths[CODE_LENGTH_ORDER[i]], 3);
-      for (const [symbol, extra] of symbols) {
-        out.bits(codeLengthCodes[symbol], codeLengthLengths[symbol]);
-        if (symbol >= 16) out.bits(extra, EXTRA_BITS[symbol]);
-      }
-    },
-  };
+  return { symbols, extras, count };
 }
 
 /**
@@ -149,61 +209,82 @@ function dynamicHeader(literalLengths: Uint8Array, distanceLengths: Uint8Array):
  * rare skewed block, in a few lines. At least two symbols get a code, so that the code is complete.
  */
 export function codeLengths(counts: Uint32Array, maxBits: number): Uint8Array {
-  const weights = Array.from(counts);
-  const used = weights.flatMap((w, symbol) => (w > 0 ? [symbol] : []));
-  for (let symbol = 0; used.length < 2; symbol++) if (!used.includes(symbol)) used.push(symbol);
+  // Each used symbol as weight · 1024 + symbol: the typed array's numeric sort orders by weight, ties by symbol.
+  const leaves: number[] = [];
+  for (let symbol = 0; symbol < counts.length; symbol++) if (counts[symbol] > 0) leaves.push(counts[symbol] * 1024 + symbol);
+  for (let symbol = 0; leaves.length < 2; symbol++) if (counts[symbol] === 0) leaves.push(1024 + symbol);
+  const sorted = Float64Array.from(leaves).sort();
   for (;;) {
-    const lengths = huffmanLengths(used, used.map((symbol) => Math.max(1, weights[symbol])), counts.length);
-    if (lengths.every((length) => length <= maxBits)) return lengths;
-    for (const symbol of used) weights[symbol] = (weights[symbol] >> 1) | 1;
+    const lengths = huffmanLengths(sorted, counts.length);
+    if (lengths.reduce((longest, length) => Math.max(longest, length)) <= maxBits) return lengths;
+    for (let i = 0; i < sorted.length; i++) sorted[i] = (((sorted[i] / 1024) >> 1) | 1) * 1024 + (sorted[i] % 1024);
+    sorted.sort();
   }
 }
 
-/** The depth of each symbol in a Huffman tree of `weights` (two-queue construction over the sorted leaves). */
-function huffmanLengths(symbols: number[], weights: number[], size: number): Uint8Array {
-  const order = symbols.map((_, i) => i).sort((a, b) => weights[a] - weights[b]);
-  const nodeWeight = [...order.map((i) => weights[i])];
-  const parent = new Array<number>(2 * symbols.length - 1).fill(-1);
-  let leaf = 0;
-  let inner = symbols.length;
-  const take = () =>
-    leaf < symbols.length && (inner >= nodeWeight.length || nodeWeight[leaf] <= nodeWeight[inner]) ? leaf++ : inner++;
-  while (nodeWeight.length < 2 * symbols.length - 1) {
-    const [a, b] = [take(), take()];
-    parent[a] = parent[b] = nodeWeight.length;
-    nodeWeight.push(nodeWeight[a] + nodeWeight[b]);
+/**
+ * The depth of each symbol in a Huffman tree of the sorted leaves (weight · 1024 + symbol): the two-queue
+ * construction, where the inner nodes are made in order of weight.
+ */
+function huffmanLengths(leaves: Float64Array, size: number): Uint8Array {
+  const nodes = 2 * leaves.length - 1;
+  const weight = new Float64Array(nodes);
+  for (let leaf = 0; leaf < leaves.length; leaf++) weight[leaf] = Math.floor(leaves[leaf] / 1024);
+  const parent = new Int32Array(nodes);
+  let [leaf, inner] = [0, leaves.length];
+  for (let made = leaves.length; made < nodes; made++) {
+    for (let child = 0; child < 2; child++) {
+      const lighter = leaf < leaves.length && (inner >= made || weight[leaf] <= weight[inner]) ? leaf++ : inner++;
+      parent[lighter] = made;
+      weight[made] += weight[lighter];
+    }
   }
-  const depth = new Array<number>(nodeWeight.length).fill(0);
-  for (let node = nodeWeight.length - 2; node >= 0; node--) depth[node] = depth[parent[node]] + 1;
+  const depth = new Uint8Array(nodes);
+  for (let node = nodes - 2; node >= 0; node--) depth[node] = depth[parent[node]] + 1;
   const lengths = new Uint8Array(size);
-  order.forEach((i, node) => (lengths[symbols[i]] = depth[node]));
+  for (let leaf = 0; leaf < leaves.length; leaf++) lengths[leaves[leaf] % 1024] = depth[leaf];
   return lengths;
 }
 
 /** Canonical Huffman codes (RFC 1951, 3.2.2) for `lengths`, bit-reversed: deflate sends codes from their top bit. */
 function canonicalCodes(lengths: Uint8Array): Uint16Array {
   const perLength = new Uint16Array(MAX_BITS + 1);
-  for (const length of lengths) perLength[length]++;
+  for (let symbol = 0; symbol < lengths.length; symbol++) perLength[lengths[symbol]]++;
   perLength[0] = 0;
   const next = new Uint16Array(MAX_BITS + 2);
   for (let bits = 1; bits <= MAX_BITS; bits++) next[bits + 1] = (next[bits] + perLength[bits]) << 1;
   const codes = new Uint16Array(lengths.length);
-  lengths.forEach((length, symbol) => {
-    if (length === 0) return;
+  for (let symbol = 0; symbol < lengths.length; symbol++) {
+    const length = lengths[symbol];
+    if (length === 0) continue;
     let code = next[length]++;
     let reversed = 0;
     for (let b = 0; b < length; b++, code >>= 1) reversed = (reversed << 1) | (code & 1);
     codes[symbol] = reversed;
-  });
+  }
   return codes;
 }
 
-/** zlib's Adler-32: sums kept below 2³² by reducing every 5552 bytes, as zlib does. */
+/**
+ * zlib's Adler-32: sums reduced every 5552 bytes, as zlib does, and four bytes a step (b gains 4a and the bytes
+ * weighted 4, 3, 2, 1), which shortens the chain of dependent additions: 0.20 ms against 0.31 ms for 323 KB
+ * (2-core AMD EPYC, Node 20.20.2), in the Worker 0.29 ms against 0.56 ms.
+ */
 function adler32(data: Uint8Array): number {
-  let [a, b] = [1, 0];
+  let a = 1;
+  let b = 0;
   for (let start = 0; start < data.length; start += 5552) {
     const end = Math.min(data.length, start + 5552);
-    for (let i = start; i < end; i++) {
+    let i = start;
+    for (const whole = end - 3; i < whole; i += 4) {
+      const d0 = data[i]; // separate declarations: see upFiltered in png-encode.ts
+      const d1 = data[i + 1];
+      const d2 = data[i + 2];
+      const d3 = data[i + 3];
+      b += 4 * a + 4 * d0 + 3 * d1 + 2 * d2 + d3;
+      a += d0 + d1 + d2 + d3;
+    }
+    for (; i < end; i++) {
       a += data[i];
       b += a;
     }
@@ -236,30 +317,25 @@ class BitWriter {
   }
 
   /**
-   * The tokens of writeBlock with the literal/length codes given, each run followed by its extra bits and distance
-   * code 0 (`distanceBits` zero bits). The hot loop of encoding: the bit buffer is kept in locals.
+   * `tokens` with the bits and bit counts given per token (up to 21 bits each). The hot loop of encoding, without
+   * branches: the bit buffer is kept in locals, below 8 bits between tokens, and three bytes are stored after each
+   * token but only the whole ones kept (the buffer always has room: the stream ends with 4 bytes of Adler-32). The
+   * Sobel map's 186 000 tokens in 0.73 ms, against 0.85 ms with a branch that writes 16 bits when there are.
    */
-  symbols(tokens: Uint16Array, codes: Uint16Array, lengths: Uint8Array, distanceBits: number): void {
+  tokens(tokens: Uint16Array, { bits, lengths }: { bits: Int32Array; lengths: Uint8Array }): void {
     const buffer = this.buffer;
     let [at, pending, pendingBits] = [this.at, this.pending, this.pendingBits];
     for (let t = 0; t < tokens.length; t++) {
       const token = tokens[t];
-      if (token < 256) {
-        pending |= codes[token] << pendingBits;
-        pendingBits += lengths[token];
-      } else {
-        const run = token - 256;
-        const code = LENGTH_CODE[run];
-        pending |= codes[257 + code] << pendingBits;
-        pendingBits += lengths[257 + code];
-        pending |= (run - LENGTH_BASE[code]) << pendingBits; // ≤ 5 extra bits, then the distance code's zeros
-        pendingBits += LENGTH_EXTRA[code] + distanceBits;
-      }
-      while (pendingBits >= 8) {
-        buffer[at++] = pending;
-        pending >>= 8;
-        pendingBits -= 8;
-      }
+      pending |= bits[token] << pendingBits; // < 8 + 21 bits
+      pendingBits += lengths[token];
+      buffer[at] = pending;
+      buffer[at + 1] = pending >> 8;
+      buffer[at + 2] = pending >> 16;
+      const whole = pendingBits >> 3;
+      at += whole;
+      pending >>= whole << 3;
+      pendingBits &= 7;
     }
     [this.at, this.pending, this.pendingBits] = [at, pending, pendingBits];
   }
@@ -283,3 +359,4 @@ class BitWriter {
     return this.buffer.subarray(0, this.at);
   }
 }
+

@@ -41,6 +41,14 @@ describe('zlibRle', () => {
     fc.assert(fc.property(fc.oneof(fc.uint8Array({ maxLength: 3000 }), runs, small), (data) => void expectRoundTrip(data)));
   });
 
+  it('writes whole the longest tokens: rare long runs (15-bit code, 5 extra bits, distance) among literals', () => {
+    // Literals 0–7 with halving frequencies make the code a deep chain, where the rare run lengths get 15 bits.
+    const values = noise(54_000, 7).map((byte) => Math.clz32(byte | 1) - 24);
+    const parts = [131, 163, 195, 227, 240, 257].flatMap((run, i) => [...values.subarray(i * 9000, (i + 1) * 9000), ...Array<number>(run).fill(200)]);
+    const data = Uint8Array.from(parts);
+    expect(expectRoundTrip(data).length).toBeLessThan(data.length / 3);
+  });
+
   it('compresses the runs and small values of a filtered picture below its size', () => {
     const rows = Uint8Array.from({ length: 100_000 }, (_, i) => (i % 641 === 0 ? 2 : i % 37 < 30 ? 0 : i % 3));
     expect(expectRoundTrip(rows).length).toBeLessThan(rows.length / 10);
