@@ -2,10 +2,10 @@ import * as tf from '@tensorflow/tfjs-core';
 import { ArgumentError } from '../errors';
 import { relu, sigmoid } from '../functional/activation';
 import { batchNorm } from '../functional/batchnorm';
-import { conv2dCost, conv2dWithFilter } from '../functional/conv';
+import { conv2dChannelsLast, conv2dCost, conv2dWithFilter } from '../functional/conv';
 import { hwioFilter } from '../functional/convolve';
 import { linear } from '../functional/linear';
-import { avgPool2d, maxPool2d, pool2dCost } from '../functional/pool';
+import { avgPool2d, avgPool2dChannelsLast, maxPool2d, maxPool2dChannelsLast, pool2dCost } from '../functional/pool';
 import { logSoftmax, softmax } from '../functional/softmax';
 import { AttrReader } from './attrs';
 import { axisOf, broadcastShape, concatShape, flattenShape, requireShape, reshapeShape } from './shapes';
@@ -28,6 +28,9 @@ export interface OpDefinition {
    *  (linear: Wᵀ, which nn.Linear keeps in eval mode too, so both multiply the same way; conv2d: the filter in
    *  tfjs's layout, which nn.Conv2d keeps too). */
   keep?(inputs: (tf.Tensor | undefined)[]): tf.Tensor;
+  /** The op on NHWC data (input 0 `[N, H, W, C]`, output alike), with the values of `run`: GraphModule keeps a run of
+   *  such ops in that layout, the one tfjs's convolution and pooling kernels take (see channelsLastRuns). */
+  runChannelsLast?(inputs: (tf.Tensor | undefined)[], attrs: Record<string, unknown>, kept?: tf.Tensor): tf.Tensor4D;
 }
 
 type Shapes = (readonly number[] | null)[];
@@ -65,6 +68,8 @@ export const OPS: ReadonlyMap<string, OpDefinition> = new Map<string, OpDefiniti
       run: ([x, weight, bias], attrs, kept) =>
         conv2dWithFilter(x!, weight!, bias, attrs, kept as tf.Tensor4D | undefined),
       keep: ([, weight]) => hwioFilter(weight!),
+      runChannelsLast: ([x, weight, bias], attrs, kept) =>
+        conv2dChannelsLast(x as tf.Tensor4D, weight!, bias, attrs, kept as tf.Tensor4D | undefined),
     },
   ],
   [
@@ -74,6 +79,7 @@ export const OPS: ReadonlyMap<string, OpDefinition> = new Map<string, OpDefiniti
       attrs: poolAttrs,
       shape: ([x], attrs) => pool2dCost(x!, attrs as PoolAttrs).outputShape,
       run: ([x], attrs) => maxPool2d(x!, attrs as PoolAttrs),
+      runChannelsLast: ([x], attrs) => maxPool2dChannelsLast(x as tf.Tensor4D, attrs as PoolAttrs),
     },
   ],
   [
@@ -83,6 +89,7 @@ export const OPS: ReadonlyMap<string, OpDefinition> = new Map<string, OpDefiniti
       attrs: (r) => ({ ...poolAttrs(r), countIncludePad: r.boolean('countIncludePad', true) }),
       shape: ([x], attrs) => pool2dCost(x!, attrs as PoolAttrs).outputShape,
       run: ([x], attrs) => avgPool2d(x!, attrs as PoolAttrs),
+      runChannelsLast: ([x], attrs) => avgPool2dChannelsLast(x as tf.Tensor4D, attrs as PoolAttrs),
     },
   ],
   [
@@ -107,7 +114,10 @@ export const OPS: ReadonlyMap<string, OpDefinition> = new Map<string, OpDefiniti
         }),
     },
   ],
-  ['relu', { inputs: ['x'], attrs: noAttrs, shape: sameShape, run: ([x]) => relu(x!) }],
+  [
+    'relu',
+    { inputs: ['x'], attrs: noAttrs, shape: sameShape, run: ([x]) => relu(x!), runChannelsLast: ([x]) => relu(x!) as tf.Tensor4D },
+  ],
   ['sigmoid', { inputs: ['x'], attrs: noAttrs, shape: sameShape, run: ([x]) => sigmoid(x!) }],
   softmaxLike('softmax', softmax),
   softmaxLike('logSoftmax', logSoftmax),
