@@ -63,8 +63,8 @@ export function conv2dWithFilter(
 }
 
 /**
- * conv2dWithFilter on NHWC data, `[N, H, W, Cin]` → `[N, Ho, Wo, Cout]`, without a gradient (see convolveChannelsLast);
- * the same checks and messages, against the NCHW shape the data stands for.
+ * conv2dWithFilter on NHWC data, `[N, H, W, Cin]` → `[N, Ho, Wo, Cout]`, without a gradient (see
+ * convolveChannelsLast); the same checks and messages, against the NCHW shape the data stands for.
  */
 export function conv2dChannelsLast(
   x: tf.Tensor4D,

@@ -31,9 +31,9 @@ export interface ResolvedConv2dOptions {
  * a loaded graph), else made here. Keeping it matters: tfjs's wasm backend builds an XNNPACK convolution for each
  * new filter tensor, which for a 224×224 image costs more than the convolution itself (about 340 µs against 270).
  * The bias goes into the convolution (FusedConv2D: XNNPACK starts each output's sum from it) rather than an Add after
- * it, one kernel and one pass over the output fewer (a 224×224 image, Conv2d(3, 4, k3, s2): 30–40 µs of ~430). tf.conv2d falls short of PyTorch in ways handled here: it
- * refuses a stride and a dilation both above 1, and the wasm backend has no Conv2DBackpropFilter kernel, so dW is
- * computed as a convolution too (see filterGradient).
+ * it, one kernel and one pass over the output fewer (a 224×224 image, Conv2d(3, 4, k3, s2): 30–40 µs of ~430).
+ * tf.conv2d falls short of PyTorch in ways handled here: it refuses a stride and a dilation both above 1, and the
+ * wasm backend has no Conv2DBackpropFilter kernel, so dW is computed as a convolution too (see filterGradient).
  */
 export function convolve(
   x: tf.Tensor,
@@ -53,7 +53,8 @@ export function hwioFilter(weight: tf.Tensor): tf.Tensor4D {
 
 /**
  * convolve on NHWC data (`[N, H, W, Cin]` → `[N, Ho, Wo, Cout]`), without a gradient: for a run of layers that keeps
- * tfjs's layout from one to the next (nn.Sequential in eval mode), so that only the run's ends move the data.
+ * tfjs's layout from one to the next (nn.Sequential in eval mode, a loaded graph), so that only the run's ends move
+ * the data.
  */
 export function convolveChannelsLast(
   x: tf.Tensor4D,

@@ -56,7 +56,8 @@ export function maxPool2d(x: tf.Tensor, options: Pool2dOptions): tf.Tensor {
 
 /**
  * maxPool2d on NHWC data, `[N, H, W, C]` → `[N, Ho, Wo, C]`, without a gradient: for a run of layers that keeps
- * tfjs's layout from one to the next (nn.Sequential in eval mode). The same checks, against the NCHW shape.
+ * tfjs's layout from one to the next (nn.Sequential in eval mode, a loaded graph). The same checks, against the NCHW
+ * shape.
  */
 export function maxPool2dChannelsLast(x: tf.Tensor4D, options: Pool2dOptions): tf.Tensor4D {
   return maxPoolKernel(x, poolAxes('max_pool2d', nchwShape(x), resolvePool2dOptions(options)));
@@ -79,7 +80,7 @@ export function avgPool2d(x: tf.Tensor, { countIncludePad = true, ...options }: 
   const axes = poolAxes('avg_pool2d', x.shape, resolvePool2dOptions(options));
   const { filterSize, strides, pad } = windowAttrs(axes);
   const divisors = axes.map((axis) => windowCounts(axis, countIncludePad));
-  const scale = divisorScale(axes, countIncludePad);
+  const scale = divisorScale(axes, divisors);
   const [rows, columns] = axes;
   const op = differentiable(([input]) => {
     const y = inNhwc(input, (nhwc) => kernel('AvgPool', { x: nhwc }, { filterSize, strides, pad }) as tf.Tensor4D);
@@ -107,7 +108,7 @@ export function avgPool2d(x: tf.Tensor, { countIncludePad = true, ...options }: 
  */
 export function avgPool2dChannelsLast(x: tf.Tensor4D, { countIncludePad = true, ...options }: AvgPool2dOptions): tf.Tensor4D {
   const axes = poolAxes('avg_pool2d', nchwShape(x), resolvePool2dOptions(options));
-  const scale = divisorScale(axes, countIncludePad);
+  const scale = divisorScale(axes, axes.map((axis) => windowCounts(axis, countIncludePad)));
   return tf.tidy(() => {
     const y = kernel('AvgPool', { x }, windowAttrs(axes)) as tf.Tensor4D;
     return scale ? tf.mul(y, tf.tensor3d(scale, [axes[0].out, axes[1].out, 1])) : y;
@@ -115,12 +116,11 @@ export function avgPool2dChannelsLast(x: tf.Tensor4D, { countIncludePad = true, 
 }
 
 /**
- * What each output of tfjs's average pooling is multiplied by to divide by PyTorch's divisor, row-major, or
- * undefined when nothing is: tfjs divides by the cells inside the input, as countIncludePad: false does. Without
- * padding, or with windows that never overhang it, the two divisors are the same.
+ * What each output of tfjs's average pooling is multiplied by to divide by PyTorch's divisor (`divisors`, per window
+ * along each axis), row-major, or undefined when nothing is: tfjs divides by the cells inside the input, as
+ * countIncludePad: false does. Without padding, or with windows that never overhang it, the two are the same.
  */
-function divisorScale(axes: [PoolAxis, PoolAxis], countIncludePad: boolean): Float32Array | undefined {
-  const divisors = axes.map((axis) => windowCounts(axis, countIncludePad));
+function divisorScale(axes: [PoolAxis, PoolAxis], divisors: number[][]): Float32Array | undefined {
   const inside = axes.map((axis) => windowCounts(axis, false));
   if (inside.every((counts, a) => counts.every((count, i) => count === divisors[a][i]))) return undefined;
   return windowMap(axes, (r, c) => (inside[0][r] * inside[1][c]) / (divisors[0][r] * divisors[1][c]));
