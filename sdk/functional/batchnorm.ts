@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { ArgumentError } from '../errors';
-import { differentiable, kernel, kernels } from './differentiable';
+import { differentiable, kernel, kernels, type Differentiated } from './differentiable';
 
 const { add, sub, mul, div, reshape } = kernels;
 
@@ -20,7 +20,8 @@ export interface BatchNormOptions {
  * y = (x − mean) / √(var + eps) · weight + bias.
  * In training (or without running statistics) mean and var are the batch's, var being the *biased* variance
  * (divided by n); the running averages are then updated in place with the *unbiased* variance (divided by n − 1):
- * running = (1 − momentum)·running + momentum·batch. Otherwise the running statistics are used.
+ * running = (1 − momentum)·running + momentum·batch. Otherwise the running statistics are used, as PyTorch's
+ * inference kernel uses them: y = x·α + β with α = weight/√(var + eps) and β = bias − mean·α per channel.
  *
  * Backward, with x̂ the normalised input and sums over the n values of each channel:
  *   dweight = Σ dy·x̂,  dbias = Σ dy,
@@ -45,21 +46,15 @@ export function batchNorm(
   const op = differentiable(([input], save) => {
     // The kernels are called directly (differentiable.ts): this op calls some twenty per pass, most of them on a
     // channel's worth of numbers, where a tf.* wrapper costs more than the kernel.
-    let mean: tf.Tensor;
-    let variance: tf.Tensor;
-    if (useBatchStats) {
-      const n = tf.scalar(count);
-      mean = div(channelSums(input), n);
-      variance = div(channelSums(kernel('SquaredDifference', { a: input, b: perChannel(mean) })), n);
-      if (training && runningMean && runningVar) {
-        const factor = momentum ?? 1 / batchesTracked;
-        const [kept, taken] = [tf.scalar(1 - factor), tf.scalar(factor)];
-        runningMean.assign(add(mul(runningMean, kept), mul(mean, taken)));
-        runningVar.assign(add(mul(runningVar, kept), mul(variance, tf.scalar((factor * count) / (count - 1)))));
-      }
-    } else {
-      mean = runningMean!;
-      variance = runningVar!;
+    if (!useBatchStats) return withRunningStatistics(input, runningMean!, runningVar!, weight, bias, eps, perChannel, save);
+    const n = tf.scalar(count);
+    const mean = div(channelSums(input), n);
+    const variance = div(channelSums(kernel('SquaredDifference', { a: input, b: perChannel(mean) })), n);
+    if (training && runningMean && runningVar) {
+      const factor = momentum ?? 1 / batchesTracked;
+      const [kept, taken] = [tf.scalar(1 - factor), tf.scalar(factor)];
+      runningMean.assign(add(mul(runningMean, kept), mul(mean, taken)));
+      runningVar.assign(add(mul(runningVar, kept), mul(variance, tf.scalar((factor * count) / (count - 1)))));
     }
     const invStd = perChannel(kernel('Rsqrt', { x: add(variance, tf.scalar(eps)) }));
     const normalised = mul(sub(input, perChannel(mean)), invStd);
@@ -74,18 +69,49 @@ export function batchNorm(
         const sumDyXHat = perChannel(channelSums(mul(dy, xHat)));
         // A scalar of its own: the forward's tensors other than those saved are gone by now.
         const n = () => tf.scalar(count);
-        const dx = useBatchStats
-          ? mul(savedScale, sub(sub(dy, div(sumDy, n())), mul(xHat, div(sumDyXHat, n()))))
-          : mul(savedScale, dy);
-        const grads = [dx];
-        if (weight) grads.push(reshape(sumDyXHat, [-1]));
-        if (bias) grads.push(reshape(sumDy, [-1]));
-        return grads;
+        const dx = mul(savedScale, sub(sub(dy, div(sumDy, n())), mul(xHat, div(sumDyXHat, n()))));
+        return affineGradients(dx, bias && sumDy, weight && sumDyXHat);
       },
     };
   });
   const inputs = [x, weight, bias].filter((t): t is tf.Tensor => t !== undefined);
   return op(...inputs);
+}
+
+/**
+ * Batch norm with the running statistics, as PyTorch's inference kernel computes it: y = x·α + β per channel, with
+ * α = weight/√(var + eps) and β = bias − mean·α, two passes over x (normalising first, then scaling and shifting,
+ * takes four). Backward: dx = α·dy; the affine parameters' gradients read x̂ = (x − mean)/√(var + eps), made from
+ * the saved input only when the backward pass runs.
+ */
+function withRunningStatistics(
+  input: tf.Tensor,
+  mean: tf.Tensor,
+  variance: tf.Tensor,
+  weight: tf.Tensor | undefined,
+  bias: tf.Tensor | undefined,
+  eps: number,
+  perChannel: (t: tf.Tensor) => tf.Tensor,
+  save: tf.GradSaveFunc,
+): Differentiated {
+  const invStd = perChannel(kernel('Rsqrt', { x: add(variance, tf.scalar(eps)) }));
+  const alpha = weight ? mul(invStd, perChannel(weight)) : invStd;
+  const shift = mul(perChannel(mean), alpha);
+  const beta = bias ? sub(perChannel(bias), shift) : kernel('Neg', { x: shift });
+  save([input, perChannel(mean), invStd, alpha]);
+  return {
+    value: add(mul(input, alpha), beta),
+    gradFunc: (dy, [x, savedMean, savedInvStd, savedAlpha]) => {
+      const sumDyXHat = weight && channelSums(mul(dy, mul(sub(x, savedMean), savedInvStd)));
+      return affineGradients(mul(savedAlpha, dy), bias && channelSums(dy), sumDyXHat);
+    },
+  };
+}
+
+/** The op's gradients in its inputs' order: the input's, then the weight's (Σ dy·x̂) and the bias's (Σ dy) when it
+ *  has them (undefined otherwise), per channel in any shape. */
+function affineGradients(dx: tf.Tensor, sumDy: tf.Tensor | undefined, sumDyXHat: tf.Tensor | undefined): tf.Tensor[] {
+  return [dx, ...[sumDyXHat, sumDy].filter((sum) => sum !== undefined).map((sum) => reshape(sum, [-1]))];
 }
 
 /**

@@ -83,3 +83,45 @@ describe('batch norm with trackRunningStats: false matches PyTorch (modules.json
     expect(bn.buffers()).toEqual([]);
   });
 });
+
+describe('batch norm in eval mode, with running statistics, under a gradient tape', () => {
+  it.each([
+    { Layer: BatchNorm2d, shape: [2, 3, 4, 5], affine: true },
+    { Layer: BatchNorm2d, shape: [2, 3, 4, 5], affine: false },
+    { Layer: BatchNorm1d, shape: [6, 3], affine: true },
+  ])('$Layer.name $shape affine $affine: gradients of input, weight and bias as the formulas give them', ({ Layer, shape, affine }) => {
+    const eps = 1e-3;
+    const bn = new Layer(3, { eps, affine });
+    const [mean, variance, weight, bias] = [[0.5, -1, 2], [0.25, 4, 1.5], [1.5, -0.5, 2], [0.1, 0.2, -0.3]];
+    bn.loadStateDict(
+      {
+        running_mean: tf.tensor1d(mean),
+        running_var: tf.tensor1d(variance),
+        ...(affine ? { weight: tf.tensor1d(weight), bias: tf.tensor1d(bias) } : {}),
+      },
+      { strict: false },
+    );
+    bn.eval();
+    const x = tf.randomNormal(shape);
+    const upstream = tf.randomNormal(shape);
+    const wrt = affine ? [x, bn.weight!, bn.bias!] : [x];
+    const { value, grads } = tf.engine().gradients(() => bn.forward(x), wrt, upstream);
+    // Float64 references; channel c of element i is (i / plane) % 3.
+    const plane = shape.slice(2).reduce((a, b) => a * b, 1);
+    const [xs, dys] = [x.dataSync(), upstream.dataSync()];
+    const channel = (i: number) => Math.floor(i / plane) % 3;
+    const w = (c: number) => (affine ? weight[c] : 1);
+    const xHat = (i: number) => (xs[i] - mean[channel(i)]) / Math.sqrt(variance[channel(i)] + eps);
+    const perElement = (term: (i: number) => number) => ({ shape, data: Array.from(xs, (_, i) => term(i)) });
+    const perChannel = (term: (i: number) => number) => ({
+      shape: [3],
+      data: [0, 1, 2].map((c) => dys.reduce((sum, _, i) => sum + (channel(i) === c ? term(i) : 0), 0)),
+    });
+    expectClose(value, perElement((i) => xHat(i) * w(channel(i)) + (affine ? bias[channel(i)] : 0)));
+    expectClose(grads[0], perElement((i) => (dys[i] * w(channel(i))) / Math.sqrt(variance[channel(i)] + eps)));
+    if (affine) {
+      expectClose(grads[1], perChannel((i) => dys[i] * xHat(i)));
+      expectClose(grads[2], perChannel((i) => dys[i]));
+    }
+  });
+});
