@@ -108,7 +108,7 @@ describe('batch norm in eval mode, with running statistics, under a gradient tap
     const { value, grads } = tf.engine().gradients(() => bn.forward(x), wrt, upstream);
     // Float64 references; channel c of element i is (i / plane) % 3.
     const plane = shape.slice(2).reduce((a, b) => a * b, 1);
-    const [xs, dys] = [x.dataSync(), upstream.dataSync()];
+    const [xs, dys] = [Array.from(x.dataSync()), Array.from(upstream.dataSync())];
     const channel = (i: number) => Math.floor(i / plane) % 3;
     const w = (c: number) => (affine ? weight[c] : 1);
     const xHat = (i: number) => (xs[i] - mean[channel(i)]) / Math.sqrt(variance[channel(i)] + eps);
