@@ -24,6 +24,7 @@ import { concatConfig as cpuConcat } from '@tensorflow/tfjs-backend-cpu/dist/ker
 import { conv2DConfig as cpuConv2D } from '@tensorflow/tfjs-backend-cpu/dist/kernels/Conv2D';
 import { conv2DBackpropInputConfig as cpuConv2DBackpropInput } from '@tensorflow/tfjs-backend-cpu/dist/kernels/Conv2DBackpropInput';
 import { fusedConv2DConfig as cpuFusedConv2D } from '@tensorflow/tfjs-backend-cpu/dist/kernels/FusedConv2D';
+import { fusedDepthwiseConv2DConfig as cpuFusedDepthwiseConv2D } from '@tensorflow/tfjs-backend-cpu/dist/kernels/FusedDepthwiseConv2D';
 import { cumsumConfig as cpuCumsum } from '@tensorflow/tfjs-backend-cpu/dist/kernels/Cumsum';
 import { eluConfig as cpuElu } from '@tensorflow/tfjs-backend-cpu/dist/kernels/Elu';
 import { expConfig as cpuExp } from '@tensorflow/tfjs-backend-cpu/dist/kernels/Exp';
@@ -77,6 +78,7 @@ import { concatConfig as wasmConcat } from '@tensorflow/tfjs-backend-wasm/dist/k
 import { conv2DConfig as wasmConv2D } from '@tensorflow/tfjs-backend-wasm/dist/kernels/Conv2D';
 import { conv2DBackpropInputConfig as wasmConv2DBackpropInput } from '@tensorflow/tfjs-backend-wasm/dist/kernels/Conv2DBackpropInput';
 import { fusedConv2DConfig as wasmFusedConv2D } from '@tensorflow/tfjs-backend-wasm/dist/kernels/FusedConv2D';
+import { fusedDepthwiseConv2DConfig as wasmFusedDepthwiseConv2D } from '@tensorflow/tfjs-backend-wasm/dist/kernels/FusedDepthwiseConv2D';
 import { cumsumConfig as wasmCumsum } from '@tensorflow/tfjs-backend-wasm/dist/kernels/Cumsum';
 import { eluConfig as wasmElu } from '@tensorflow/tfjs-backend-wasm/dist/kernels/Elu';
 import { expConfig as wasmExp } from '@tensorflow/tfjs-backend-wasm/dist/kernels/Exp';
@@ -133,6 +135,7 @@ const CPU: KernelConfig[] = [
   cpuConv2D,
   cpuConv2DBackpropInput,
   cpuFusedConv2D,
+  cpuFusedDepthwiseConv2D,
   cpuCumsum,
   cpuElu,
   cpuExp,
@@ -190,6 +193,7 @@ const WASM: KernelConfig[] = [
   wasmConv2D,
   wasmConv2DBackpropInput,
   wasmFusedConv2D,
+  wasmFusedDepthwiseConv2D,
   wasmCumsum,
   wasmElu,
   wasmExp,

@@ -94,10 +94,7 @@ function withRunningStatistics(
   perChannel: (t: tf.Tensor) => tf.Tensor,
   save: tf.GradSaveFunc,
 ): Differentiated {
-  const invStd = perChannel(kernel('Rsqrt', { x: add(variance, tf.scalar(eps)) }));
-  const alpha = weight ? mul(invStd, perChannel(weight)) : invStd;
-  const shift = mul(perChannel(mean), alpha);
-  const beta = bias ? sub(perChannel(bias), shift) : kernel('Neg', { x: shift });
+  const [invStd, alpha, beta] = inferenceTerms(mean, variance, weight, bias, eps).map(perChannel);
   save([input, perChannel(mean), invStd, alpha]);
   return {
     value: add(mul(input, alpha), beta),
@@ -106,6 +103,43 @@ function withRunningStatistics(
       return affineGradients(mul(savedAlpha, dy), bias && channelSums(dy), sumDyXHat);
     },
   };
+}
+
+/**
+ * Batch norm with running statistics on NHWC data (`[N, H, W, C]`, output alike), without a gradient: x·α + β as one
+ * depthwise 1×1 convolution with α as its filter and β as its bias, which computes each output as the NCHW form's
+ * Mul and Add kernels do (the same float32 values), where broadcasting α and β over NHWC's last axis would make
+ * tfjs's wasm Mul and Add 4–12× slower. For a run of layers that keeps tfjs's layout (nn.Sequential in eval mode,
+ * a loaded graph).
+ */
+export function batchNormChannelsLast(
+  x: tf.Tensor4D,
+  mean: tf.Tensor,
+  variance: tf.Tensor,
+  weight: tf.Tensor | undefined,
+  bias: tf.Tensor | undefined,
+  eps: number,
+): tf.Tensor4D {
+  return tf.tidy(() => {
+    const [, alpha, beta] = inferenceTerms(mean, variance, weight, bias, eps);
+    const filter = reshape(alpha, [1, 1, alpha.size, 1]);
+    const attrs = { strides: [1, 1], pad: 'valid', dataFormat: 'NHWC', dilations: [1, 1], activation: 'linear' };
+    return kernel('FusedDepthwiseConv2D', { x, filter, bias: beta }, attrs) as tf.Tensor4D;
+  });
+}
+
+/** 1/√(var + eps), α = weight/√(var + eps) and β = bias − mean·α, per channel (`[C]`): PyTorch's inference terms. */
+function inferenceTerms(
+  mean: tf.Tensor,
+  variance: tf.Tensor,
+  weight: tf.Tensor | undefined,
+  bias: tf.Tensor | undefined,
+  eps: number,
+): [tf.Tensor, tf.Tensor, tf.Tensor] {
+  const invStd = kernel('Rsqrt', { x: add(variance, tf.scalar(eps)) });
+  const alpha = weight ? mul(invStd, weight) : invStd;
+  const shift = mul(mean, alpha);
+  return [invStd, alpha, bias ? sub(bias, shift) : kernel('Neg', { x: shift })];
 }
 
 /** The op's gradients in its inputs' order: the input's, then the weight's (Σ dy·x̂) and the bias's (Σ dy) when it

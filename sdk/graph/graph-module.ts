@@ -118,8 +118,8 @@ const LAYOUT_BOUND = new Set(['conv2d', 'maxPool2d', 'avgPool2d']);
 /**
  * The runs of nodes that can pass their values on in NHWC, tfjs's layout for convolution and pooling, moving the data
  * between layouts only at the run's ends (nn.Sequential does the same for its layers, see channelsLastRun): nodes
- * with an NHWC form (runChannelsLast), each reading the node before it as its input 0 and being the only reader of
- * that node, with two or more convolutions or poolings among them. At run time a run also needs a 4-D input and no
+ * with an NHWC form (runChannelsLast, channelsLastTakes), each reading the node before it as its input 0 and being
+ * the only reader of that node, with two or more convolutions or poolings among them. At run time a run also needs a 4-D input and no
  * gradient tape. First node → last node.
  */
 function channelsLastRuns({ nodes, output }: Graph): Map<number, number> {
@@ -128,7 +128,10 @@ function channelsLastRuns({ nodes, output }: Graph): Map<number, number> {
     const index = typeof ref === 'string' ? nodeIndex(ref) : undefined;
     if (index !== undefined) readers[index]++;
   }
-  const joins = (at: number) => OPS.get(nodes[at].op)!.runChannelsLast !== undefined;
+  const joins = (at: number) => {
+    const op = OPS.get(nodes[at].op)!;
+    return op.runChannelsLast !== undefined && (op.channelsLastTakes?.(nodes[at].inputs) ?? true);
+  };
   const runs = new Map<number, number>();
   for (let start = 0; start < nodes.length; start++) {
     if (!joins(start)) continue;

@@ -1,13 +1,14 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { ArgumentError } from '../errors';
 import { relu, sigmoid } from '../functional/activation';
-import { batchNorm } from '../functional/batchnorm';
+import { batchNorm, batchNormChannelsLast } from '../functional/batchnorm';
 import { conv2dChannelsLast, conv2dCost, conv2dWithFilter } from '../functional/conv';
 import { hwioFilter } from '../functional/convolve';
 import { linear } from '../functional/linear';
 import { avgPool2d, avgPool2dChannelsLast, maxPool2d, maxPool2dChannelsLast, pool2dCost } from '../functional/pool';
 import { logSoftmax, softmax } from '../functional/softmax';
 import { AttrReader } from './attrs';
+import type { GraphValue } from './format';
 import { axisOf, broadcastShape, concatShape, flattenShape, requireShape, reshapeShape } from './shapes';
 
 /**
@@ -31,6 +32,8 @@ export interface OpDefinition {
   /** The op on NHWC data (input 0 `[N, H, W, C]`, output alike), with the values of `run`: GraphModule keeps a run of
    *  such ops in that layout, the one tfjs's convolution and pooling kernels take (see channelsLastRuns). */
   runChannelsLast?(inputs: (tf.Tensor | undefined)[], attrs: Record<string, unknown>, kept?: tf.Tensor): tf.Tensor4D;
+  /** Whether a node with these inputs can run so; by default every node of an op with runChannelsLast can. */
+  channelsLastTakes?(inputs: readonly GraphValue[]): boolean;
 }
 
 type Shapes = (readonly number[] | null)[];
@@ -112,6 +115,10 @@ export const OPS: ReadonlyMap<string, OpDefinition> = new Map<string, OpDefiniti
           training: false,
           eps: attrs.eps as number,
         }),
+      runChannelsLast: ([x, runningMean, runningVar, weight, bias], attrs) =>
+        batchNormChannelsLast(x as tf.Tensor4D, runningMean!, runningVar!, weight, bias, attrs.eps as number),
+      // Without running statistics it normalises by the batch's own, which it computes in NCHW.
+      channelsLastTakes: ([, runningMean]) => runningMean !== null,
     },
   ],
   [

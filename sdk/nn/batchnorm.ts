@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { requirePositiveInteger } from '../checks';
 import { ArgumentError } from '../errors';
-import { batchNorm } from '../functional/batchnorm';
+import { batchNorm, batchNormChannelsLast } from '../functional/batchnorm';
 import { Module, type ModuleSpec } from './module';
 import { Parameter } from './parameter';
 
@@ -53,16 +53,7 @@ abstract class BatchNorm extends Module {
   }
 
   forward(x: tf.Tensor): tf.Tensor {
-    if (!this.acceptedRanks.includes(x.rank)) {
-      throw new ArgumentError(
-        `${this.kind} expects a ${this.acceptedRanks.map((r) => `${r}D`).join(' or ')} input, got shape [${x.shape}]`,
-      );
-    }
-    if (x.shape[1] !== this.numFeatures) {
-      throw new ArgumentError(
-        `${this.kind}(${this.numFeatures}) got ${x.shape[1]} channels on axis 1 (input shape [${x.shape}])`,
-      );
-    }
+    this.checkInput(x.shape);
     const tracked = this.numBatchesTracked;
     let batchesTracked = 0;
     if (this.training && tracked) {
@@ -76,6 +67,25 @@ abstract class BatchNorm extends Module {
       eps: this.eps,
       batchesTracked,
     });
+  }
+
+  /** forward in eval mode with running statistics, on NHWC data (`[N, H, W, C]`): nn.Sequential's runs. */
+  forwardChannelsLast(x: tf.Tensor4D): tf.Tensor4D {
+    const [n, height, width, channels] = x.shape;
+    this.checkInput([n, channels, height, width]);
+    return batchNormChannelsLast(x, this.runningMean!, this.runningVar!, this.weight, this.bias, this.eps);
+  }
+
+  /** The rank and channel checks, against the NCHW shape the input stands for. */
+  private checkInput(shape: readonly number[]): void {
+    if (!this.acceptedRanks.includes(shape.length)) {
+      throw new ArgumentError(
+        `${this.kind} expects a ${this.acceptedRanks.map((r) => `${r}D`).join(' or ')} input, got shape [${shape}]`,
+      );
+    }
+    if (shape[1] !== this.numFeatures) {
+      throw new ArgumentError(`${this.kind}(${this.numFeatures}) got ${shape[1]} channels on axis 1 (input shape [${shape}])`);
+    }
   }
 
   override spec(): ModuleSpec {
