@@ -263,7 +263,48 @@ function firstMaximumPool(x: tf.Tensor, axes: [PoolAxis, PoolAxis]): tf.Tensor {
  * function of its own, like scatter, rather than code in firstMaximumPool's closures: an array a closure shares is
  * read through its context, which made this loop 2.5 times slower.
  */
-function firstMaxima(values: Float32Array, [rows, columns]: [PoolAxis, PoolAxis]) {
+function firstMaxima(values: Float32Array, axes: [PoolAxis, PoolAxis]) {
+  return axes.every(isPairwise) ? pairMaxima(values, axes) : windowMaxima(values, axes);
+}
+
+/** Windows of two by stride two, without padding, each inside the input (the usual MaxPool2d(2)). */
+function isPairwise({ size, kernel, stride, padding, out }: PoolAxis): boolean {
+  return kernel === 2 && stride === 2 && padding === 0 && 2 * out <= size;
+}
+
+/**
+ * firstMaxima for 2×2 windows: Math.max of the four (NaN if one is NaN), then the first of them equal to it, or the
+ * last NaN; the value is read back at that index, so a first −0 beside a +0 stays −0. On the digit CNN's first
+ * pool ([64, 16, 28, 28]) 3.7–4.4 ms against 6.2–8.3 for the general loop, whose branch on every value the CPU
+ * mispredicts (Node 20.20.2, 2-core AMD EPYC).
+ */
+function pairMaxima(values: Float32Array, [rows, columns]: [PoolAxis, PoolAxis]) {
+  const width = columns.size;
+  const pooled = new Float32Array((values.length / (rows.size * width)) * rows.out * columns.out);
+  const winners = new Int32Array(pooled.length);
+  let out = 0;
+  for (let plane = 0; plane < values.length; plane += rows.size * width) {
+    for (let i = 0; i < rows.out; i++) {
+      for (let j = 0, top = plane + 2 * i * width; j < columns.out; j++, out++, top += 2) {
+        const bottom = top + width;
+        const a = values[top];
+        const b = values[top + 1];
+        const c = values[bottom];
+        const d = values[bottom + 1];
+        const max = Math.max(a, b, c, d);
+        let best: number;
+        if (max === max) best = a === max ? top : b === max ? top + 1 : c === max ? bottom : bottom + 1;
+        else best = d !== d ? bottom + 1 : c !== c ? bottom : b !== b ? top + 1 : top;
+        pooled[out] = values[best];
+        winners[out] = best;
+      }
+    }
+  }
+  return { pooled, winners };
+}
+
+/** firstMaxima for any windows. */
+function windowMaxima(values: Float32Array, [rows, columns]: [PoolAxis, PoolAxis]) {
   const pooled = new Float32Array((values.length / (rows.size * columns.size)) * rows.out * columns.out);
   const winners = new Int32Array(pooled.length);
   const [tops, bottoms] = windowSpans(rows);

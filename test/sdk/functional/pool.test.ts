@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { Generator } from '../../../sdk/random';
 import { ready } from '../../../sdk/backend';
 import { ArgumentError } from '../../../sdk/errors';
 import { avgPool2d, maxPool2d, outputSize, type AvgPool2dOptions } from '../../../sdk/functional/index';
@@ -107,6 +108,32 @@ describe('pooling gradients follow PyTorch', () => {
     // torch: x = torch.tensor([[[[1., nan], [nan, 2.]]]], requires_grad=True); F.max_pool2d(x, 2).sum().backward()
     const dx = tf.grad((x: tf.Tensor) => maxPool2d(x, { kernelSize: 2 }))(tf.tensor4d([1, NaN, NaN, 2], [1, 1, 2, 2]));
     expect(Array.from(dx.dataSync())).toEqual([0, 0, 1, 0]);
+  });
+
+  it('sends a 2×2 window’s gradient to its first maximum (ties, zeros of either sign) or its last NaN', () => {
+    // torch: x = torch.tensor([[[[5., 5, 1, 3, -0., 0, nan, 1], [1, 1, 3, 0, 0, -0., nan, 2]]]], requires_grad=True)
+    // F.max_pool2d(x, 2) is [5, 3, -0., nan]; .sum().backward() puts 1 at (0,0), (0,3), (0,4), (1,6).
+    const x = tf.tensor4d([5, 5, 1, 3, -0, 0, NaN, 1, 1, 1, 3, 0, 0, -0, NaN, 2], [1, 1, 2, 8]);
+    const y = Array.from(recordedMaxPool(x, { kernelSize: 2 }).dataSync());
+    expect(y).toEqual([5, 3, -0, NaN]);
+    expect(Object.is(y[2], -0)).toBe(true);
+    const dx = tf.grad((input: tf.Tensor) => maxPool2d(input, { kernelSize: 2 }))(x);
+    expect(Array.from(dx.dataSync())).toEqual([1, 0, 0, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0]);
+  });
+
+  it('finds the same maxima and positions for 2×2 windows as for windows in general', () => {
+    // A 7-wide map: in floor mode every window is a pair of pairs (the 2×2 pass); in ceil mode a last partial window
+    // sends the whole map through the general pass, whose first three columns of windows are the same.
+    const levels = new Generator(31).uniform(2 * 3 * 6 * 7, 0, 4).map(Math.floor);
+    const x = tf.tensor4d(levels, [2, 3, 6, 7]);
+    const floor = recordedMaxPool(x, { kernelSize: 2 });
+    const ceil = recordedMaxPool(x, { kernelSize: 2, ceilMode: true });
+    expect(Array.from(floor.dataSync())).toEqual(Array.from(tf.slice(ceil, [0, 0, 0, 0], [2, 3, 3, 3]).dataSync()));
+    const upstream = tf.randomUniform([2, 3, 3, 3]);
+    const gradient = (ceilMode: boolean, dy: tf.Tensor) =>
+      tf.grad((input: tf.Tensor) => maxPool2d(input, { kernelSize: 2, ceilMode }))(x, dy);
+    const wide = tf.pad(upstream, [[0, 0], [0, 0], [0, 0], [0, 1]]); // nothing from the partial column
+    expect(Array.from(gradient(false, upstream).dataSync())).toEqual(Array.from(gradient(true, wide).dataSync()));
   });
 
   it('never sends gradient into the padding', () => {
