@@ -615,10 +615,14 @@ describe.skipIf(!hasChromium)(
           await phone.goto(server.url);
           await phone.waitForFunction(() => !document.querySelector('#digit-about')?.textContent?.startsWith('Loading'));
           await phone.locator('#digit-canvas').scrollIntoViewIfNeeded();
-          const scrolled = await phone.evaluate(() => window.scrollY);
+          // Where the canvas is on the screen, not window.scrollY: parts of the page above it that finish loading
+          // later change the scroll offset (the browser's scroll anchoring keeps the canvas in place), but a stroke
+          // that scrolled the page would move the canvas under the finger.
+          const onScreen = () => phone.$eval('#digit-canvas', (canvas) => canvas.getBoundingClientRect().top);
+          const before = await onScreen();
           await drawAndCheck(phone, SEVEN, 7, touch);
           await drawAndCheck(phone, ZERO, 0, touch);
-          await expect(phone.evaluate(() => window.scrollY)).resolves.toBe(scrolled);
+          await expect(onScreen()).resolves.toBe(before);
           // The paper is dark and the ink light here; the API takes either polarity.
           const [paper, ink] = await phone.$eval('#digit-canvas', (canvas: HTMLCanvasElement) => {
             const { data } = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height);
