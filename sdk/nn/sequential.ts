@@ -84,8 +84,10 @@ function runLinears(run: LinearStep[], x: tf.Tensor): tf.Tensor {
   const chained = training && x.rank === 2 && x.shape[0] > 0 && tf.engine().isTapeOn();
   let h = lifted ? tf.reshape(x, [1, ...x.shape]) : x;
   for (let i = 0; i < run.length; ) {
+    // A layer that does not take the width it is given runs on its own, whose forward says so (ArgumentError).
+    const fits = (k: number) => run[k].layer.inFeatures === (k === i ? h.shape[h.rank - 1] : run[k - 1].layer.outFeatures);
     let end = i;
-    while (chained && end < run.length && linearWeightLeads(run[end].layer.weight, x.shape[0])) end++;
+    while (chained && end < run.length && fits(end) && linearWeightLeads(run[end].layer.weight, x.shape[0])) end++;
     if (end - i > 1) {
       h = linearChain(h, run.slice(i, end).map(({ layer, relu }) => ({ weight: layer.weight, bias: layer.bias, relu })));
       i = end;

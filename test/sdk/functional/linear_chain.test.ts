@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { backward } from '../../../sdk/autograd/backward';
 import { ready } from '../../../sdk/backend';
+import { ArgumentError } from '../../../sdk/errors';
 import { crossEntropy } from '../../../sdk/functional/loss';
 import { linearChain } from '../../../sdk/functional/linear_chain';
 import { Linear, Parameter, ReLU, Sequential } from '../../../sdk/nn/index';
@@ -89,5 +90,23 @@ describe('linearChain: a run of Linear layers as one op, activations transposed 
     expect(y.shape).toEqual([8, 48]);
     const worst = Math.max(...values(tf.abs(tf.sub(y, expected))));
     expect(worst).toBeLessThan(1e-4);
+  });
+
+  it('leaves a layer that does not take the width it is given to its own forward, which names the mismatch', () => {
+    const generator = new Generator(6);
+    const mismatched = new Sequential(new Linear(20, 64, { generator }), new ReLU(), new Linear(32, 48, { generator }), new Linear(48, 30, { generator }));
+    const message = (model: Sequential, width: number) => {
+      try {
+        backward(() => crossEntropy(model.forward(tf.zeros([8, width])), [0, 1, 1, 0, 1, 0, 0, 1]));
+      } catch (error) {
+        expect(error).toBeInstanceOf(ArgumentError);
+        return (error as Error).message;
+      }
+      throw new Error('no error');
+    };
+    expect(message(mismatched, 20)).toBe('Linear expects 32 input features, got 64 (input shape [8,64])');
+    expect(message(chainable(7, { bias: true, lastReLU: false, middleReLU: true }), 21)).toBe(
+      'Linear expects 20 input features, got 21 (input shape [8,21])',
+    );
   });
 });
