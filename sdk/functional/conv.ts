@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { ArgumentError } from '../errors';
 import { convolveOneChannel } from './conv-one-channel';
 import { convolve, convolveChannelsLast, type ResolvedConv2dOptions, type SidePadding } from './convolve';
+import { nchwShape } from './layout';
 import { elementCount, isOne, outputSize, toPair, type IntOrPair, type OpCost } from './window';
 
 /**
@@ -73,8 +74,8 @@ export function conv2dChannelsLast(
   options: Conv2dOptions,
   filter: tf.Tensor4D | undefined,
 ): tf.Tensor4D {
-  const [n, height, width, channels] = x.shape;
-  const { resolved, outputShape } = checkShapes([n, channels, height, width], weight.shape, bias?.shape, options);
+  const [n, height, width] = x.shape;
+  const { resolved, outputShape } = checkShapes(nchwShape(x.shape), weight.shape, bias?.shape, options);
   if (oneToOne(weight)) {
     // With one channel either layout holds the same floats.
     const y = convolveOneChannel(tf.reshape(x, [n, 1, height, width]), weight, bias, resolved, outputShape);

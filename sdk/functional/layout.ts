@@ -33,6 +33,11 @@ export function toNchw(t: tf.Tensor4D, rank: number): tf.Tensor {
   return reshape(kernel('Transpose', { x: reshape(t, [n, h * w, c]) }, { perm: [0, 2, 1] }), shape);
 }
 
+/** The NCHW shape that NHWC data of `shape` stands for (checks and messages are worded in NCHW). */
+export function nchwShape([n, height, width, channels]: readonly number[]): number[] {
+  return [n, channels, height, width];
+}
+
 /** One channel, or one pixel per channel: both layouts hold the floats in the same order, so a reshape moves them. */
 function isPlain(channels: number, plane: number): boolean {
   return channels === 1 || plane === 1;

@@ -62,7 +62,7 @@ function linearOp(activation: LinearActivation, transposedWeight: tf.Tensor | un
       y = transpose(matMul(weight, transpose(asRows(x))));
       if (bias) y = add(y, bias);
     }
-    if (!arraysEqual(y.shape, outShape)) y = reshape(y, outShape);
+    if (!tf.util.arraysEqual(y.shape, outShape)) y = reshape(y, outShape);
     // A kernel of its own, not _FusedMatMul's activation: XNNPACK's fused clamp turns NaN into 0, where ReLU (here
     // and in PyTorch) keeps it.
     if (activation === 'relu') y = kernel('Relu', { x: y });
@@ -127,8 +127,6 @@ export function linearWeightLeads(weight: tf.Tensor, batch: number): boolean {
 function isRowsOfOne(t: tf.Tensor): boolean {
   return t.rank === 3 && t.shape[0] === 1;
 }
-
-const arraysEqual = (a: readonly number[], b: readonly number[]) => a.length === b.length && a.every((n, i) => n === b[i]);
 
 function asRows(t: tf.Tensor): tf.Tensor2D {
   return (t.rank === 2 ? t : reshape(t, [-1, t.shape[t.rank - 1]])) as tf.Tensor2D;

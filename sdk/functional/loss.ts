@@ -52,7 +52,7 @@ export function crossEntropy(input: tf.Tensor, target: ClassIndices, options: Cr
   const reduction = checkReduction(op, options.reduction ?? 'mean');
   const smoothing = checkLabelSmoothing(op, options.labelSmoothing ?? 0);
   checkScores(op, input);
-  if (target instanceof tf.Tensor && sameShape(target.shape, input.shape)) {
+  if (target instanceof tf.Tensor && tf.util.arraysEqual(target.shape, input.shape)) {
     const weight = readWeight(op, options.weight, input.shape[1]!);
     return probabilityCrossEntropy(input, target, weight, smoothing, reduction);
   }
@@ -167,6 +167,3 @@ function checkScores(op: string, input: tf.Tensor): void {
   }
 }
 
-function sameShape(a: readonly number[], b: readonly number[]): boolean {
-  return a.length === b.length && a.every((size, i) => size === b[i]);
-}

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { ArgumentError } from '../errors';
 import { differentiable, kernel, kernels } from './differentiable';
-import { toNchw, toNhwc } from './layout';
+import { nchwShape, toNchw, toNhwc } from './layout';
 import { elementCount, outputSize, toPair, type ExplicitPadding, type IntOrPair, type OpCost } from './window';
 
 export interface Pool2dOptions {
@@ -60,7 +60,7 @@ export function maxPool2d(x: tf.Tensor, options: Pool2dOptions): tf.Tensor {
  * shape.
  */
 export function maxPool2dChannelsLast(x: tf.Tensor4D, options: Pool2dOptions): tf.Tensor4D {
-  return maxPoolKernel(x, poolAxes('max_pool2d', nchwShape(x), resolvePool2dOptions(options)));
+  return maxPoolKernel(x, poolAxes('max_pool2d', nchwShape(x.shape), resolvePool2dOptions(options)));
 }
 
 /** tfjs's pooling ignores explicit padding, which is PyTorch's −∞ padding for max. */
@@ -107,7 +107,7 @@ export function avgPool2d(x: tf.Tensor, { countIncludePad = true, ...options }: 
  * avgPool2d on NHWC data, `[N, H, W, C]` → `[N, Ho, Wo, C]`, without a gradient (see maxPool2dChannelsLast).
  */
 export function avgPool2dChannelsLast(x: tf.Tensor4D, { countIncludePad = true, ...options }: AvgPool2dOptions): tf.Tensor4D {
-  const axes = poolAxes('avg_pool2d', nchwShape(x), resolvePool2dOptions(options));
+  const axes = poolAxes('avg_pool2d', nchwShape(x.shape), resolvePool2dOptions(options));
   const scale = divisorScale(axes, axes.map((axis) => windowCounts(axis, countIncludePad)));
   return tf.tidy(() => {
     const y = kernel('AvgPool', { x }, windowAttrs(axes)) as tf.Tensor4D;
@@ -124,11 +124,6 @@ function divisorScale(axes: [PoolAxis, PoolAxis], divisors: number[][]): Float32
   const inside = axes.map((axis) => windowCounts(axis, false));
   if (inside.every((counts, a) => counts.every((count, i) => count === divisors[a][i]))) return undefined;
   return windowMap(axes, (r, c) => (inside[0][r] * inside[1][c]) / (divisors[0][r] * divisors[1][c]));
-}
-
-/** The NCHW shape that NHWC data stands for. */
-function nchwShape({ shape: [n, height, width, channels] }: tf.Tensor4D): number[] {
-  return [n, channels, height, width];
 }
 
 /**

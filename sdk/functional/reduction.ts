@@ -48,7 +48,7 @@ export function pointwiseLoss(
   if (input.dtype !== 'float32') {
     throw new ArgumentError(`${op} needs a float32 input, got ${input.dtype}`, { dtype: input.dtype });
   }
-  if (!sameShape(input.shape, target.shape)) {
+  if (!tf.util.arraysEqual(input.shape, target.shape)) {
     throw new ArgumentError(
       `${op}: target shape [${target.shape}] differs from input shape [${input.shape}]; reshape one to the other ` +
         '(e.g. an [N, 1] output against [N] targets: squeeze the output)',
@@ -83,6 +83,3 @@ function upstream(dy: tf.Tensor, reduction: Reduction, count: number, shape: num
   return tf.broadcastTo(tf.reshape(each, shape.map(() => 1)), shape);
 }
 
-function sameShape(a: readonly number[], b: readonly number[]): boolean {
-  return a.length === b.length && a.every((size, i) => size === b[i]);
-}

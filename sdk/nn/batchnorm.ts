@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { requirePositiveInteger } from '../checks';
 import { ArgumentError } from '../errors';
 import { batchNorm, batchNormChannelsLast } from '../functional/batchnorm';
+import { nchwShape } from '../functional/layout';
 import { Module, type ModuleSpec } from './module';
 import { Parameter } from './parameter';
 
@@ -71,8 +72,7 @@ abstract class BatchNorm extends Module {
 
   /** forward in eval mode with running statistics, on NHWC data (`[N, H, W, C]`): nn.Sequential's runs. */
   forwardChannelsLast(x: tf.Tensor4D): tf.Tensor4D {
-    const [n, height, width, channels] = x.shape;
-    this.checkInput([n, channels, height, width]);
+    this.checkInput(nchwShape(x.shape));
     return batchNormChannelsLast(x, this.runningMean!, this.runningVar!, this.weight, this.bias, this.eps);
   }
 
