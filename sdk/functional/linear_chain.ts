@@ -58,7 +58,7 @@ function chainOp(layers: readonly ChainLayer[]) {
     return {
       value: transpose(h),
       gradFunc: (dy: tf.Tensor, [savedX, ...saved]: tf.Tensor[]) => {
-        const grads: (tf.Tensor | (() => tf.Tensor))[] = [];
+        const grads: tf.Tensor[] = [];
         let dz = transpose(dy);
         for (let l = layers.length - 1; l >= 0; l--) {
           if (layers[l].relu) dz = mul(dz, kernel('Step', { x: saved[l] }, { alpha: 0 }));
