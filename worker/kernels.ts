@@ -66,7 +66,6 @@ import { sumConfig as cpuSum } from '@tensorflow/tfjs-backend-cpu/dist/kernels/S
 import { tileConfig as cpuTile } from '@tensorflow/tfjs-backend-cpu/dist/kernels/Tile';
 import { transposeConfig as cpuTranspose } from '@tensorflow/tfjs-backend-cpu/dist/kernels/Transpose';
 import { zerosLikeConfig as cpuZerosLike } from '@tensorflow/tfjs-backend-cpu/dist/kernels/ZerosLike';
-import { _fusedMatMulConfig as cpuFusedMatMul } from '@tensorflow/tfjs-backend-cpu/dist/kernels/_FusedMatMul';
 import { absConfig as wasmAbs } from '@tensorflow/tfjs-backend-wasm/dist/kernels/Abs';
 import { addConfig as wasmAdd } from '@tensorflow/tfjs-backend-wasm/dist/kernels/Add';
 import { allConfig as wasmAll } from '@tensorflow/tfjs-backend-wasm/dist/kernels/All';
@@ -118,7 +117,6 @@ import { sumConfig as wasmSum } from '@tensorflow/tfjs-backend-wasm/dist/kernels
 import { tileConfig as wasmTile } from '@tensorflow/tfjs-backend-wasm/dist/kernels/Tile';
 import { transposeConfig as wasmTranspose } from '@tensorflow/tfjs-backend-wasm/dist/kernels/Transpose';
 import { zerosLikeConfig as wasmZerosLike } from '@tensorflow/tfjs-backend-wasm/dist/kernels/ZerosLike';
-import { _fusedMatMulConfig as wasmFusedMatMul } from '@tensorflow/tfjs-backend-wasm/dist/kernels/_FusedMatMul';
 
 /** tfjs-backend-cpu's kernels of those names: all of them. */
 const CPU: KernelConfig[] = [
@@ -177,7 +175,6 @@ const CPU: KernelConfig[] = [
   cpuTile,
   cpuTranspose,
   cpuZerosLike,
-  cpuFusedMatMul,
 ];
 
 /** tfjs-backend-wasm's kernels of those names: all but Complex, ComplexAbs, Imag and Real, which it does not have. */
@@ -233,7 +230,6 @@ const WASM: KernelConfig[] = [
   wasmTile,
   wasmTranspose,
   wasmZerosLike,
-  wasmFusedMatMul,
 ];
 
 for (const config of [...CPU, ...WASM]) registerKernel(config);

@@ -4,7 +4,7 @@ import { relu, sigmoid } from '../functional/activation';
 import { batchNorm, batchNormChannelsLast } from '../functional/batchnorm';
 import { conv2dChannelsLast, conv2dCost, conv2dWithFilter } from '../functional/conv';
 import { hwioFilter } from '../functional/convolve';
-import { linear } from '../functional/linear';
+import { linear, transposedForProduct } from '../functional/linear';
 import { avgPool2d, avgPool2dChannelsLast, maxPool2d, maxPool2dChannelsLast, pool2dCost } from '../functional/pool';
 import { logSoftmax, softmax } from '../functional/softmax';
 import { AttrReader } from './attrs';
@@ -59,7 +59,7 @@ export const OPS: ReadonlyMap<string, OpDefinition> = new Map<string, OpDefiniti
       },
       run: ([x, weight, bias], attrs, kept) =>
         linear(x!, weight!, bias, { activation: attrs.activation as 'linear' | 'relu', transposedWeight: kept }),
-      keep: ([, weight]) => tf.transpose(weight!),
+      keep: ([, weight]) => transposedForProduct(weight!),
     },
   ],
   [

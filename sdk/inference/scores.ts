@@ -43,7 +43,8 @@ export function tensorClassScores(model: Module, x: tf.Tensor): ClassScores {
     const classes = logits.length / Math.max(rows, 1);
     return { logits, probabilities: softmaxRows(logits, classes), classes };
   } finally {
-    model.train(wasTraining);
+    // eval() put every module in eval mode, so only a model that was training needs setting back.
+    if (wasTraining) model.train();
   }
 }
 

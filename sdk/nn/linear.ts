@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { requirePositiveInteger } from '../checks';
 import { ArgumentError } from '../errors';
-import { linear, type LinearActivation } from '../functional/linear';
+import { linear, transposedForProduct, type LinearActivation } from '../functional/linear';
 import { defaultGenerator, type Generator } from '../random';
 import { defaultInit } from './init';
 import { Module, type ModuleSpec } from './module';
@@ -23,9 +23,9 @@ export interface LinearOptions {
 export class Linear extends Module {
   weight: Parameter;
   bias: Parameter | undefined;
-  /** Wᵀ in eval mode, as the product's kernel takes it (`[1, in, out]`): inference then multiplies by a weight
-   *  XNNPACK has already packed, with no transposition or reshape. */
-  private readonly keptTransposed = this.evalCopy((weight) => tf.reshape(tf.transpose(weight), [1, this.inFeatures, this.outFeatures]));
+  /** Wᵀ in eval mode, as the product's kernel takes it: inference then multiplies by a weight XNNPACK has already
+   *  packed, with no transposition or reshape. */
+  private readonly keptTransposed = this.evalCopy(transposedForProduct);
 
   constructor(
     readonly inFeatures: number,

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { ReLU } from './activation';
 import { Linear } from './linear';
+import { kernels } from '../functional/differentiable';
 import { linearWeightLeads } from '../functional/linear';
 import { linearChain } from '../functional/linear_chain';
 import { toNchw, toNhwc } from '../functional/layout';
@@ -74,20 +75,18 @@ function linearRun(layers: readonly Module[], start: number): LinearStep[] {
 /**
  * A run of Linear layers on `x`. While a tape records, consecutive layers in training mode whose weight is the left
  * operand of their product (linearWeightLeads) run as one op (linearChain), which passes the activations between
- * them transposed. In eval mode the rows pass between the layers as [1, N, features], the shape their product's
- * kernel takes: each layer then needs no reshape in or out, only the run's ends do (half the kernels of an MLP's
- * prediction, where each kernel's fixed cost outweighs its arithmetic).
+ * them transposed. In eval mode the rows pass between the layers as [1, 1, N, features], the shape their product's
+ * kernel takes (isLineOfPixels): each layer then needs no reshape in or out, only the run's ends do (half the kernels
+ * of an MLP's prediction, where each kernel's fixed cost outweighs its arithmetic).
  */
 function runLinears(run: LinearStep[], x: tf.Tensor): tf.Tensor {
   const training = run[0].layer.training;
   const lifted = !training && x.rank === 2;
   const chained = training && x.rank === 2 && x.shape[0] > 0 && tf.engine().isTapeOn();
-  let h = lifted ? tf.reshape(x, [1, ...x.shape]) : x;
+  let h = lifted ? kernels.reshape(x, [1, 1, ...x.shape]) : x;
   for (let i = 0; i < run.length; ) {
-    // A layer that does not take the width it is given runs on its own, whose forward says so (ArgumentError).
-    const fits = (k: number) => run[k].layer.inFeatures === (k === i ? h.shape[h.rank - 1] : run[k - 1].layer.outFeatures);
     let end = i;
-    while (chained && end < run.length && fits(end) && linearWeightLeads(run[end].layer.weight, x.shape[0])) end++;
+    while (chained && end < run.length && chains(run, i, end, h) && linearWeightLeads(run[end].layer.weight, x.shape[0])) end++;
     if (end - i > 1) {
       h = linearChain(h, run.slice(i, end).map(({ layer, relu }) => ({ weight: layer.weight, bias: layer.bias, relu })));
       i = end;
@@ -96,5 +95,11 @@ function runLinears(run: LinearStep[], x: tf.Tensor): tf.Tensor {
       i++;
     }
   }
-  return lifted ? tf.reshape(h, h.shape.slice(1)) : h;
+  return lifted ? kernels.reshape(h, h.shape.slice(2)) : h;
+}
+
+/** Whether layer `k` of a chain starting at `start` on `h` takes the width it is given. One that does not runs on its
+ *  own, whose forward says so (ArgumentError). */
+function chains(run: LinearStep[], start: number, k: number, h: tf.Tensor): boolean {
+  return run[k].layer.inFeatures === (k === start ? h.shape[h.rank - 1] : run[k - 1].layer.outFeatures);
 }

@@ -62,7 +62,7 @@ describe('nn.Sequential in eval mode', () => {
     tf.tidy(() => void model.forward(x)); // keeps each Wᵀ
     const { kernels } = await tf.profile(() => void model.forward(x).dispose());
     const count = (name: string) => kernels.filter((k) => k.name === name).length;
-    expect({ products: count('_FusedMatMul'), reshapes: count('Reshape'), all: kernels.length }).toEqual({ products: 3, reshapes: 2, all: 7 });
+    expect({ products: count('FusedConv2D'), reshapes: count('Reshape'), all: kernels.length }).toEqual({ products: 3, reshapes: 2, all: 7 });
     expect(Array.from(model.forward(x).dataSync())).toEqual(Array.from(layerByLayer(model, x).dataSync()));
   });
 
