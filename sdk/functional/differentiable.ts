@@ -23,7 +23,7 @@ type KernelAttrs = Parameters<ReturnType<typeof tf.engine>['runKernel']>[2];
  * When the engine would only pass the call on (no gradient tape recording, no profiling or debug checks, its
  * dispatch not replaced, as graph tracing replaces it), the kernel's function is called here and its output tracked
  * as the engine tracks it: the engine's dispatch looks the kernel up twice and opens a scope for each call, about a
- * microsecond, which adds up to a fifth of a one-row prediction.
+ * microsecond per call, where a one-row prediction of the course MLP makes seven calls in ~18 µs.
  */
 export function kernel(name: string, inputs: tf.NamedTensorMap, attrs: KernelAttrs = {}): tf.Tensor {
   const engine = tf.engine() as unknown as EngineInternals;

@@ -76,7 +76,7 @@ function linearRun(layers: readonly Module[], start: number): LinearStep[] {
  * A run of Linear layers on `x`. While a tape records, consecutive layers in training mode whose weight is the left
  * operand of their product (linearWeightLeads) run as one op (linearChain), which passes the activations between
  * them transposed. In eval mode the rows pass between the layers as [1, 1, N, features], the shape their product's
- * kernel takes (isLineOfPixels): each layer then needs no reshape in or out, only the run's ends do (half the kernels
+ * kernel takes (see linear()): each layer then needs no reshape in or out, only the run's ends do (half the kernels
  * of an MLP's prediction, where each kernel's fixed cost outweighs its arithmetic).
  */
 function runLinears(run: LinearStep[], x: tf.Tensor): tf.Tensor {
