@@ -80,7 +80,8 @@ function rowConvolver(
       if (row < 0 || row >= height) continue;
       for (let b = 0; b < kw; b++) {
         const w = weights[a * kw + b];
-        const [start, stop] = [Math.max(from, firsts[b]), Math.min(to, ends[b])];
+        const start = Math.max(from, firsts[b]);
+        const stop = Math.min(to, ends[b]);
         for (let q = start, i = plane + row * width + q * step + offsets[b]; q < stop; q++, i += step) sums[q] += w * input[i];
       }
     }

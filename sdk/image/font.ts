@@ -39,7 +39,8 @@ export function drawText(
 function fillBlock(image: Image, x: number, y: number, size: number, value: number, right: number): void {
   for (let dy = 0; dy < size; dy++) {
     for (let dx = 0; dx < size; dx++) {
-      const [px, py] = [x + dx, y + dy];
+      const px = x + dx;
+      const py = y + dy;
       if (px < right && px < image.width && py < image.height) image.data[py * image.width + px] = value;
     }
   }

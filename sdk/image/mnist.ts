@@ -70,10 +70,16 @@ export function preprocessMnist(image: Image): tf.Tensor3D {
 /** Step 2: ink in [0, 1] by its distance from the background, on the side that most pixels differ on. */
 function inkPlane(grey: Float32Array, width: number, height: number): Float32Array {
   const background = borderMedian(grey, width, height);
-  let [darker, brighter] = [0, 0];
-  for (const v of grey) {
-    if (v <= background - MIN_CONTRAST) darker++;
-    else if (v >= background + MIN_CONTRAST) brighter++;
+  // Indexed loops with locals, here and below: the first picture a Worker sees runs this code before the JIT has
+  // compiled it, where an iterator or a destructuring per pixel costs several times the arithmetic.
+  const darkAt = background - MIN_CONTRAST;
+  const brightAt = background + MIN_CONTRAST;
+  let darker = 0;
+  let brighter = 0;
+  for (let p = 0; p < grey.length; p++) {
+    const v = grey[p];
+    if (v <= darkAt) darker++;
+    else if (v >= brightAt) brighter++;
   }
   if (darker + brighter === 0) {
     throw new InputError(`the image is blank: no pixel differs from the background by ${MIN_CONTRAST} grey levels`, {
@@ -87,10 +93,16 @@ function inkPlane(grey: Float32Array, width: number, height: number): Float32Arr
   const ink = new Float32Array(grey.length);
   let peak = 0;
   for (let p = 0; p < grey.length; p++) {
-    ink[p] = Math.max(0, sign * (grey[p] - background));
-    peak = Math.max(peak, ink[p]);
+    const v = sign * (grey[p] - background);
+    if (v > 0) {
+      ink[p] = v;
+      if (ink[p] > peak) peak = ink[p];
+    }
   }
-  for (let p = 0; p < ink.length; p++) ink[p] = ink[p] / peak < FLOOR ? 0 : ink[p] / peak;
+  for (let p = 0; p < ink.length; p++) {
+    const v = ink[p] / peak;
+    ink[p] = v < FLOOR ? 0 : v;
+  }
   return ink;
 }
 
@@ -103,8 +115,6 @@ interface Box {
 
 /** Step 3: the strokes' bounding box, after the checks that they look like a digit. Clears the specks left out. */
 function strokeBox(ink: Float32Array, width: number, height: number): Box {
-  // Plain loops here and below: this runs on photo-sized pictures, where Uint8Array.from with a mapping function and
-  // destructuring per pixel cost tens of milliseconds.
   const mask = new Uint8Array(ink.length);
   let strokes = 0;
   for (let p = 0; p < ink.length; p++) {
@@ -125,18 +135,20 @@ function strokeBox(ink: Float32Array, width: number, height: number): Box {
   let top = height;
   let right = -1;
   let bottom = -1;
-  for (let p = 0; p < labels.length; p++) {
-    if (!labels[p]) continue;
-    if (sizes[labels[p]] < 0.1 * largest) {
-      ink[p] = 0;
-      continue;
+  const speck = 0.1 * largest;
+  for (let y = 0, p = 0; y < height; y++) {
+    for (let x = 0; x < width; x++, p++) {
+      const label = labels[p];
+      if (label === 0) continue;
+      if (sizes[label] < speck) {
+        ink[p] = 0;
+        continue;
+      }
+      if (x < left) left = x;
+      if (x > right) right = x;
+      if (y < top) top = y;
+      if (y > bottom) bottom = y;
     }
-    const x = p % width;
-    const y = (p - x) / width;
-    if (x < left) left = x;
-    if (x > right) right = x;
-    if (y < top) top = y;
-    if (y > bottom) bottom = y;
   }
   return { left, top, width: right - left + 1, height: bottom - top + 1 };
 }
@@ -153,20 +165,27 @@ function stretchToOne(values: Float32Array): void {
 
 /** Step 5: the `width × height` digit placed in MNIST_SIZE² with its centre of mass at the centre (14, 14). */
 function centreByMass(digit: Float32Array, width: number, height: number): Float32Array {
-  let [mass, sumX, sumY] = [0, 0, 0];
+  let mass = 0;
+  let sumX = 0;
+  let sumY = 0;
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) {
       const v = digit[y * width + x];
-      [mass, sumX, sumY] = [mass + v, sumX + v * x, sumY + v * y];
+      mass += v;
+      sumX += v * x;
+      sumY += v * y;
     }
   }
   const centre = MNIST_SIZE / 2;
-  const [left, top] = [Math.round(centre - sumX / mass), Math.round(centre - sumY / mass)];
+  const left = Math.round(centre - sumX / mass);
+  const top = Math.round(centre - sumY / mass);
   const out = new Float32Array(MNIST_SIZE * MNIST_SIZE);
   for (let y = 0; y < height; y++) {
+    const ty = top + y;
+    if (ty < 0 || ty >= MNIST_SIZE) continue;
     for (let x = 0; x < width; x++) {
-      const [tx, ty] = [left + x, top + y];
-      if (tx >= 0 && ty >= 0 && tx < MNIST_SIZE && ty < MNIST_SIZE) out[ty * MNIST_SIZE + tx] = digit[y * width + x];
+      const tx = left + x;
+      if (tx >= 0 && tx < MNIST_SIZE) out[ty * MNIST_SIZE + tx] = digit[y * width + x];
     }
   }
   return out;
