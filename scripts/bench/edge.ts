@@ -1,7 +1,8 @@
 /**
  * `edge`: the Worker under `wrangler dev` (local workerd, loopback only), loaded by autocannon for a fixed time per
  * target at fixed concurrency: warm requests/s and latency p50/p99 of /predict (1 and 64 rows) and of the image
- * transform of rocket.jpg, against GET /healthz, the cheapest route of the same Worker. Then cold starts: from
+ * transform of rocket.jpg, against GET /healthz, the cheapest route of the same Worker, and the 1-row body posted to
+ * /healthz (a 405), which the Worker answers without reading it: what the request's body alone costs. Then cold starts: from
  * spawning wrangler to the first answer of a route that starts nothing (GET /openapi.json) and to the first
  * prediction, whose difference is the backend's and the model's start-up.
  */
@@ -25,6 +26,8 @@ export async function run({ repeats }: { repeats: number }): Promise<void> {
   const row = exampleRow();
   const targets: Target[] = [
     { name: 'GET /healthz (baseline)', path: '/healthz' },
+    // What a request body costs before any route code runs: the same bytes posted to a route that takes no POST.
+    { name: 'POST /healthz, the 1-row body (405)', path: '/healthz', method: 'POST', headers: json, body: JSON.stringify({ instances: [row] }) },
     { name: 'predict, 1 row', path: PREDICT_PATH, method: 'POST', headers: json, body: JSON.stringify({ instances: [row] }) },
     {
       name: 'predict, 64 rows',
