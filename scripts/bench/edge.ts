@@ -2,9 +2,9 @@
  * `edge`: the Worker under `wrangler dev` (local workerd, loopback only), loaded by autocannon for a fixed time per
  * target at fixed concurrency: warm requests/s and latency p50/p99 of /predict (1 and 64 rows) and of the image
  * transform of rocket.jpg, against GET /healthz, the cheapest route of the same Worker, and the 1-row body posted to
- * /healthz (a 405), which the Worker answers without reading it: what the request's body alone costs. Then cold starts: from
- * spawning wrangler to the first answer of a route that starts nothing (GET /openapi.json) and to the first
- * prediction, whose difference is the backend's and the model's start-up.
+ * /healthz (a 405), which the Worker answers without reading it: what the request's body alone costs. Then cold
+ * starts: from spawning wrangler to the first answer of a route that starts nothing (GET /openapi.json) and to the
+ * first prediction, whose difference is the backend's and the model's start-up.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';

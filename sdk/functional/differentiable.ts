@@ -34,7 +34,8 @@ export function kernel(name: string, inputs: tf.NamedTensorMap, attrs: KernelAtt
 }
 
 function passesOn(engine: EngineInternals): boolean {
-  return engine.runKernel === engineDispatch && !engine.isTapeOn() && !engine.state.profiling && !tf.env().getBool('DEBUG');
+  const debugging = engine.state.profiling || tf.env().getBool('DEBUG');
+  return engine.runKernel === engineDispatch && !engine.isTapeOn() && !debugging;
 }
 
 const engineDispatch = Object.getPrototypeOf(tf.engine()).runKernel;

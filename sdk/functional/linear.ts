@@ -133,7 +133,14 @@ export function transposedForProduct(weight: tf.Tensor): tf.Tensor4D {
 }
 
 /** The 1×1 convolution's attributes: x·Wᵀ + b with no activation (see above linearOp). */
-const pointwise = { strides: [1, 1], pad: 'valid', dataFormat: 'NHWC', dilations: [1, 1], activation: 'linear', leakyreluAlpha: 0 };
+const pointwise = {
+  strides: [1, 1],
+  pad: 'valid',
+  dataFormat: 'NHWC',
+  dilations: [1, 1],
+  activation: 'linear',
+  leakyreluAlpha: 0,
+};
 
 /** Whether `t` is `[1, 1, rows, features]`: rows as a line of pixels, the layout of linear()'s product kernel. */
 function isLineOfPixels(t: tf.Tensor): boolean {

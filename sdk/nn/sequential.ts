@@ -86,7 +86,9 @@ function runLinears(run: LinearStep[], x: tf.Tensor): tf.Tensor {
   let h = lifted ? kernels.reshape(x, [1, 1, ...x.shape]) : x;
   for (let i = 0; i < run.length; ) {
     let end = i;
-    while (chained && end < run.length && chains(run, i, end, h) && linearWeightLeads(run[end].layer.weight, x.shape[0])) end++;
+    while (chained && end < run.length && chains(run, i, end, h) && linearWeightLeads(run[end].layer.weight, x.shape[0])) {
+      end++;
+    }
     if (end - i > 1) {
       h = linearChain(h, run.slice(i, end).map(({ layer, relu }) => ({ weight: layer.weight, bias: layer.bias, relu })));
       i = end;
