@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { ArgumentError } from '../errors';
 import { differentiable, kernel, kernels, type Differentiated } from './differentiable';
+import { POINTWISE } from './window';
 
 const { add, sub, mul, div, reshape } = kernels;
 
@@ -123,8 +124,7 @@ export function batchNormChannelsLast(
   return tf.tidy(() => {
     const [, alpha, beta] = inferenceTerms(mean, variance, weight, bias, eps);
     const filter = reshape(alpha, [1, 1, alpha.size, 1]);
-    const attrs = { strides: [1, 1], pad: 'valid', dataFormat: 'NHWC', dilations: [1, 1], activation: 'linear' };
-    return kernel('FusedDepthwiseConv2D', { x, filter, bias: beta }, attrs) as tf.Tensor4D;
+    return kernel('FusedDepthwiseConv2D', { x, filter, bias: beta }, POINTWISE) as tf.Tensor4D;
   });
 }
 

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { differentiable, kernel, kernels } from './differentiable';
+import { POINTWISE } from './window';
 
 const { add, mul, matMul, transpose, reshape } = kernels;
 
@@ -57,7 +58,7 @@ function linearOp(activation: LinearActivation, transposedWeight: tf.Tensor | un
       const pixels = isLineOfPixels(x) ? x : reshape(x, [1, 1, batch, inFeatures]);
       const kept = transposedWeight ?? transpose(weight);
       const filter = kept.rank === 4 ? kept : reshape(kept, [1, 1, inFeatures, outFeatures]);
-      y = kernel('FusedConv2D', bias ? { x: pixels, filter, bias } : { x: pixels, filter }, pointwise);
+      y = kernel('FusedConv2D', bias ? { x: pixels, filter, bias } : { x: pixels, filter }, POINTWISE);
     } else {
       y = transpose(matMul(weight, transpose(asRows(x))));
       if (bias) y = add(y, bias);
@@ -131,16 +132,6 @@ export function transposedForProduct(weight: tf.Tensor): tf.Tensor4D {
   const [outFeatures, inFeatures] = weight.shape;
   return tf.tidy(() => reshape(transpose(weight), [1, 1, inFeatures, outFeatures]) as tf.Tensor4D);
 }
-
-/** The 1×1 convolution's attributes: x·Wᵀ + b with no activation (see above linearOp). */
-const pointwise = {
-  strides: [1, 1],
-  pad: 'valid',
-  dataFormat: 'NHWC',
-  dilations: [1, 1],
-  activation: 'linear',
-  leakyreluAlpha: 0,
-};
 
 /** Whether `t` is `[1, 1, rows, features]`: rows as a line of pixels, the layout of linear()'s product kernel. */
 function isLineOfPixels(t: tf.Tensor): boolean {

@@ -83,3 +83,14 @@ export function elementCount(shape: readonly number[]): number {
 export function isOne([a, b]: readonly [number, number]): boolean {
   return a === 1 && b === 1;
 }
+
+/** The attributes of a 1×1 convolution at stride 1 on NHWC data with no fused activation, for tfjs's FusedConv2D and
+ *  FusedDepthwiseConv2D kernels: a per-pixel product (linear()) or per-channel scale (batch norm) with a bias. */
+export const POINTWISE = {
+  strides: [1, 1],
+  pad: 'valid',
+  dataFormat: 'NHWC',
+  dilations: [1, 1],
+  activation: 'linear',
+  leakyreluAlpha: 0,
+};
