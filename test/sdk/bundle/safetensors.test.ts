@@ -110,6 +110,22 @@ describe('safetensors decoding', () => {
     tf.dispose(Object.values(t));
   });
 
+  it('reads F32, I32 and F16 values from bytes at any offset of their buffer', () => {
+    const file = packSafetensors({
+      w: { dtype: 'F32', shape: [3], data: bytesOf(new Float32Array([0.1, -2, 1e-40])) },
+      i: { dtype: 'I32', shape: [2], data: bytesOf(new Int32Array([-7, 2 ** 31 - 1])) },
+      h: { dtype: 'F16', shape: [3], data: bytesOf(new Uint16Array([0x3555, 0x8001, 0xfc00])) },
+    });
+    // One byte in: every tensor's data starts at an odd address, where a typed array cannot view it.
+    const shifted = new Uint8Array(file.length + 1);
+    shifted.set(file, 1);
+    const t = decodeSafetensors(shifted.subarray(1));
+    expect(Array.from(t.w.dataSync())).toEqual([Math.fround(0.1), -2, Math.fround(1e-40)]);
+    expect(Array.from(t.i.dataSync())).toEqual([-7, 2 ** 31 - 1]);
+    expect(Array.from(t.h.dataSync())).toEqual([0.333251953125, -(2 ** -24), -Infinity]);
+    tf.dispose(Object.values(t));
+  });
+
   it('rejects an I64 value that does not fit in int32, making no tensors', () => {
     const file = packSafetensors({
       a: { dtype: 'F32', shape: [1], data: new Uint8Array(4) },
