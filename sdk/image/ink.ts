@@ -9,19 +9,25 @@ import type { Image } from './image';
 export function greyPlane({ width, height, channels, data }: Image): Float32Array {
   const plane = width * height;
   const grey = new Float32Array(plane);
+  // Converted by the runtime, not a loop: the first picture a Worker sees runs before the JIT has compiled anything.
+  if (channels === 1) {
+    grey.set(data);
+    return grey;
+  }
   const colour = channels >= 3;
-  for (let p = 0; p < plane; p++) {
-    const at = p * channels;
+  const alphaAt = channels === 2 || channels === 4 ? channels - 1 : -1;
+  let covered = 0;
+  let coverage = 0;
+  for (let p = 0, at = 0; p < plane; p++, at += channels) {
     grey[p] = colour ? LUMA[0] * data[at] + LUMA[1] * data[at + 1] + LUMA[2] * data[at + 2] : data[at];
+    if (alphaAt > 0) {
+      const alpha = data[at + alphaAt] / 255;
+      covered += alpha * grey[p];
+      coverage += alpha;
+    }
   }
-  if (channels === 1 || channels === 3) return grey;
-  const alphaAt = channels - 1;
-  let [covered, coverage] = [0, 0];
-  for (let p = 0; p < plane; p++) {
-    const alpha = data[p * channels + alphaAt] / 255;
-    covered += alpha * grey[p];
-    coverage += alpha;
-  }
+  // Fully opaque (a canvas's usual PNG): compositing would change nothing.
+  if (alphaAt < 0 || coverage === plane) return grey;
   const backdrop = coverage > 0 && covered / coverage < 128 ? 255 : 0;
   for (let p = 0; p < plane; p++) {
     const alpha = data[p * channels + alphaAt] / 255;

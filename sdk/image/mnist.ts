@@ -28,9 +28,9 @@ const FLOOR = 0.1;
  * 1. grey (luma; alpha composited over a contrasting backdrop);
  * 2. polarity: the background level is the median of the border ring; the ink is the side (darker or brighter
  *    than the background) that more pixels differ on by MIN_CONTRAST levels; ink = distance from the background,
- *    scaled so the strongest is 1, with faint values (< FLOOR) cleared;
- * 3. crop to the bounding box of the strokes (ink ≥ STROKE), leaving out specks: 8-connected pieces smaller than a
- *    tenth of the largest;
+ *    with faint values (under FLOOR of the strongest) cleared;
+ * 3. crop to the bounding box of the strokes (ink ≥ STROKE of the strongest), leaving out specks: 8-connected
+ *    pieces smaller than a tenth of the largest;
  * 4. scale so the longer side is 20 pixels, keeping the aspect ratio (area averaging when shrinking, bilinear when
  *    enlarging), and rescale the ink so its maximum is 1 again;
  * 5. place in 28×28 so that the centre of mass, Σ v·(column, row) / Σ v, lands on (14, 14) to the nearest pixel
@@ -49,8 +49,8 @@ export function mnistPixels(image: Image): Float32Array {
       { reason: 'too_small', width, height },
     );
   }
-  const ink = inkPlane(greyPlane(image), width, height);
-  const box = strokeBox(ink, width, height);
+  const { ink, mask, strokes } = readInk(greyPlane(image), width, height);
+  const box = strokeBox(ink, mask, strokes, width, height);
   const crop = new Float32Array(box.width * box.height);
   for (let y = 0; y < box.height; y++) {
     crop.set(ink.subarray((box.top + y) * width + box.left, (box.top + y) * width + box.left + box.width), y * box.width);
@@ -67,19 +67,31 @@ export function preprocessMnist(image: Image): tf.Tensor3D {
   return tf.tensor3d(mnistPixels(image), [1, MNIST_SIZE, MNIST_SIZE]);
 }
 
-/** Step 2: ink in [0, 1] by its distance from the background, on the side that most pixels differ on. */
-function inkPlane(grey: Float32Array, width: number, height: number): Float32Array {
+/**
+ * Steps 2 and 3's reading of the picture: the ink by its distance from the background, on the side that most pixels
+ * differ on, faint values (< FLOOR of the strongest) cleared; and the strokes (≥ STROKE of the strongest), marked in
+ * a mask and listed by index. Left unscaled: stretchToOne brings the fitted digit to 1 whatever the scale, so only
+ * the thresholds need the strongest value, which the counting pass finds. Two passes over the picture, since the
+ * first picture a Worker sees runs this code before the JIT has compiled it (indexed loops with locals for the same
+ * reason: an iterator or a destructuring per pixel costs several times the arithmetic there).
+ */
+function readInk(grey: Float32Array, width: number, height: number) {
   const background = borderMedian(grey, width, height);
-  // Indexed loops with locals, here and below: the first picture a Worker sees runs this code before the JIT has
-  // compiled it, where an iterator or a destructuring per pixel costs several times the arithmetic.
   const darkAt = background - MIN_CONTRAST;
   const brightAt = background + MIN_CONTRAST;
   let darker = 0;
   let brighter = 0;
+  let darkest = background;
+  let brightest = background;
   for (let p = 0; p < grey.length; p++) {
     const v = grey[p];
-    if (v <= darkAt) darker++;
-    else if (v >= brightAt) brighter++;
+    if (v <= darkAt) {
+      darker++;
+      if (v < darkest) darkest = v;
+    } else if (v >= brightAt) {
+      brighter++;
+      if (v > brightest) brightest = v;
+    }
   }
   if (darker + brighter === 0) {
     throw new InputError(`the image is blank: no pixel differs from the background by ${MIN_CONTRAST} grey levels`, {
@@ -90,20 +102,22 @@ function inkPlane(grey: Float32Array, width: number, height: number): Float32Arr
     throw noise(`as many pixels are brighter than the background as darker (${brighter} and ${darker})`);
   }
   const sign = darker > brighter ? -1 : 1;
+  const peak = sign < 0 ? background - darkest : brightest - background;
+  const [faint, stroke] = [FLOOR * peak, STROKE * peak];
   const ink = new Float32Array(grey.length);
-  let peak = 0;
+  const mask = new Uint8Array(grey.length);
+  const strokes = new Int32Array(grey.length);
+  let count = 0;
   for (let p = 0; p < grey.length; p++) {
     const v = sign * (grey[p] - background);
-    if (v > 0) {
-      ink[p] = v;
-      if (ink[p] > peak) peak = ink[p];
+    if (v < faint) continue;
+    ink[p] = v;
+    if (v >= stroke) {
+      mask[p] = 1;
+      strokes[count++] = p;
     }
   }
-  for (let p = 0; p < ink.length; p++) {
-    const v = ink[p] / peak;
-    ink[p] = v < FLOOR ? 0 : v;
-  }
-  return ink;
+  return { ink, mask, strokes: strokes.subarray(0, count) };
 }
 
 interface Box {
@@ -114,41 +128,34 @@ interface Box {
 }
 
 /** Step 3: the strokes' bounding box, after the checks that they look like a digit. Clears the specks left out. */
-function strokeBox(ink: Float32Array, width: number, height: number): Box {
-  const mask = new Uint8Array(ink.length);
-  let strokes = 0;
-  for (let p = 0; p < ink.length; p++) {
-    if (ink[p] >= STROKE) {
-      mask[p] = 1;
-      strokes++;
-    }
+function strokeBox(ink: Float32Array, mask: Uint8Array, strokes: Int32Array, width: number, height: number): Box {
+  if (strokes.length > 0.45 * mask.length) {
+    throw noise(`ink covers ${Math.round((100 * strokes.length) / mask.length)} % of the picture`);
   }
-  if (strokes > 0.45 * mask.length) {
-    throw noise(`ink covers ${Math.round((100 * strokes) / mask.length)} % of the picture`);
-  }
-  const { labels, sizes } = connectedComponents(mask, width, height);
+  const { labels, sizes } = connectedComponents(mask, width, height, strokes);
   const largest = sizes.reduce((max, size) => Math.max(max, size), 0);
-  if (largest < 0.5 * strokes) {
-    throw noise(`the ink is scattered in ${sizes.length - 1} pieces, the largest holding ${largest} of ${strokes} pixels`);
+  if (largest < 0.5 * strokes.length) {
+    throw noise(
+      `the ink is scattered in ${sizes.length - 1} pieces, the largest holding ${largest} of ${strokes.length} pixels`,
+    );
   }
   let left = width;
   let top = height;
   let right = -1;
   let bottom = -1;
   const speck = 0.1 * largest;
-  for (let y = 0, p = 0; y < height; y++) {
-    for (let x = 0; x < width; x++, p++) {
-      const label = labels[p];
-      if (label === 0) continue;
-      if (sizes[label] < speck) {
-        ink[p] = 0;
-        continue;
-      }
-      if (x < left) left = x;
-      if (x > right) right = x;
-      if (y < top) top = y;
-      if (y > bottom) bottom = y;
+  for (let i = 0; i < strokes.length; i++) {
+    const p = strokes[i];
+    if (sizes[labels[p]] < speck) {
+      ink[p] = 0;
+      continue;
     }
+    const x = p % width;
+    const y = (p - x) / width;
+    if (x < left) left = x;
+    if (x > right) right = x;
+    if (y < top) top = y;
+    if (y > bottom) bottom = y;
   }
   return { left, top, width: right - left + 1, height: bottom - top + 1 };
 }
