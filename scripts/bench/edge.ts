@@ -19,6 +19,7 @@ const SECONDS = 8;
 const PHOTO = path.join(ROOT, '../shared/data/images/rocket.jpg');
 
 const PREDICT_PATH = '/v1/models/phone-price/predict';
+const DIGITS_PATH = '/v1/models/digits/predict';
 const json = { 'content-type': 'application/json' };
 const exampleRow = () => Object.values(exampleInstance());
 
@@ -74,26 +75,37 @@ export async function run({ repeats }: { repeats: number }): Promise<void> {
 /** The cold starts alone (`npm run bench -- edge-cold`): wrangler dev spawned anew for each first request. */
 export async function coldStarts({ repeats }: { repeats: number }): Promise<void> {
   console.log(`\n### Cold start: spawning wrangler dev → first answer, median of ${repeats}\n`);
-  const digit = digitPng();
+  const png = (body: Uint8Array) => ({ method: 'POST', headers: { 'content-type': 'image/png' }, body });
+  const firstRequests = [
+    {
+      what: 'POST /v1/models/phone-price/predict right after it (starts wasm, builds the model)',
+      path: PREDICT_PATH,
+      init: { method: 'POST', headers: json, body: JSON.stringify({ instances: [exampleRow()] }) },
+    },
+    {
+      what: 'POST /v1/models/digits/predict, an 84×84 grey PNG, right after it (starts wasm, builds the CNN from its graph)',
+      path: DIGITS_PATH,
+      init: png(digitPng(3, 1)),
+    },
+    {
+      what: "the same with the demo page's drawing, a 280×280 RGBA PNG",
+      path: DIGITS_PATH,
+      init: png(digitPng(10, 4)),
+    },
+  ];
   // Per spawn: the empty route's first answer after spawning, and how long the first model request then took. The
   // spawn itself varies by hundreds of milliseconds, so the extra is the median of each spawn's own difference.
-  const firsts: Record<'predict' | 'digit', { empty: number[]; extra: number[] }> = {
-    predict: { empty: [], extra: [] },
-    digit: { empty: [], extra: [] },
-  };
-  const requests = {
-    predict: { path: PREDICT_PATH, init: { method: 'POST', headers: json, body: JSON.stringify({ instances: [exampleRow()] }) } },
-    digit: { path: '/v1/models/digits/predict', init: { method: 'POST', headers: { 'content-type': 'image/png' }, body: digit } },
-  };
+  const empty: number[] = [];
+  const extras = firstRequests.map((): number[] => []);
   for (let r = 0; r < repeats; r++) {
-    for (const kind of ['predict', 'digit'] as const) {
+    for (const [i, { path, init }] of firstRequests.entries()) {
       const cold = await startWrangler({ readyPath: '/openapi.json', readyTimeoutMs: 120_000 });
       try {
         const started = performance.now();
-        const response = await fetch(`${cold.url}${requests[kind].path}`, requests[kind].init as RequestInit);
-        if (response.status !== 200) throw new Error(`the first ${kind} answered ${response.status}: ${await response.text()}`);
-        firsts[kind].extra.push(performance.now() - started);
-        firsts[kind].empty.push(cold.readyMs);
+        const response = await fetch(`${cold.url}${path}`, init as RequestInit);
+        if (response.status !== 200) throw new Error(`the first ${path} answered ${response.status}: ${await response.text()}`);
+        extras[i].push(performance.now() - started);
+        empty.push(cold.readyMs);
       } finally {
         await cold.stop();
       }
@@ -101,29 +113,26 @@ export async function coldStarts({ repeats }: { repeats: number }): Promise<void
   }
   console.log("| first 200 from | after spawn, or (+) after the empty route's first answer: median (range) |");
   console.log('|---|---:|');
-  const empty = median([...firsts.predict.empty, ...firsts.digit.empty]);
-  console.log(`| GET /openapi.json (starts no backend, builds no model) | ${empty.toFixed(0)} ms |`);
-  for (const [kind, what] of [
-    ['predict', 'POST /v1/models/phone-price/predict right after it (starts wasm, builds the model)'],
-    ['digit', 'POST /v1/models/digits/predict, a 280×280 RGBA PNG, right after it (starts wasm, builds the CNN from its graph)'],
-  ] as const) {
-    const extras = firsts[kind].extra;
-    const spread = `${Math.min(...extras).toFixed(0)}–${Math.max(...extras).toFixed(0)}`;
-    console.log(`| ${what} | +${median(extras).toFixed(0)} ms (${spread}) |`);
-  }
+  console.log(`| GET /openapi.json (starts no backend, builds no model) | ${median(empty).toFixed(0)} ms |`);
+  firstRequests.forEach(({ what }, i) => {
+    const spread = `${Math.min(...extras[i]).toFixed(0)}–${Math.max(...extras[i]).toFixed(0)}`;
+    console.log(`| ${what} | +${median(extras[i]).toFixed(0)} ms (${spread}) |`);
+  });
 }
 
-/** A held-out MNIST digit, dark ink on white, as the demo page sends a drawing: its 280×280 canvas as an RGBA PNG. */
-function digitPng(): Uint8Array<ArrayBuffer> {
+/** A held-out MNIST digit, dark ink on white, each of its pixels `scale` × `scale`, as a PNG of 1 (grey) or 4
+ *  (RGBA, opaque: what the demo page's canvas sends) channels. */
+function digitPng(scale: number, channels: 1 | 4): Uint8Array<ArrayBuffer> {
   const { test } = loadDigits();
   const pixels = test.x.dataSync().slice(0, 784);
-  const side = 280;
-  const data = new Uint8Array(side * side * 4).fill(255);
+  const side = 28 * scale;
+  const data = new Uint8Array(side * side * channels).fill(255);
   for (let p = 0; p < side * side; p++) {
     const [y, x] = [Math.floor(p / side), p % side];
-    data.fill(Math.round(255 * (1 - pixels[Math.floor(y / 10) * 28 + Math.floor(x / 10)])), 4 * p, 4 * p + 3);
+    const grey = Math.round(255 * (1 - pixels[Math.floor(y / scale) * 28 + Math.floor(x / scale)]));
+    data.fill(grey, channels * p, channels * p + Math.min(channels, 3));
   }
-  return encodePng({ width: side, height: side, channels: 4, data }) as Uint8Array<ArrayBuffer>;
+  return encodePng({ width: side, height: side, channels, data }) as Uint8Array<ArrayBuffer>;
 }
 
 function cannon(url: string, target: Target, duration: number): Promise<CannonResult> {

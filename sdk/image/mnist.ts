@@ -75,10 +75,10 @@ export function preprocessMnist(image: Image): tf.Tensor3D {
  * first picture a Worker sees runs this code before the JIT has compiled it (indexed loops with locals for the same
  * reason: an iterator or a destructuring per pixel costs several times the arithmetic there).
  */
-function readInk(grey: Float32Array, width: number, height: number) {
+function readInk({ grey, levels }: { grey: Float32Array; levels: number }, width: number, height: number) {
   const background = borderMedian(grey, width, height);
-  const darkAt = background - MIN_CONTRAST;
-  const brightAt = background + MIN_CONTRAST;
+  const darkAt = background - MIN_CONTRAST * levels;
+  const brightAt = background + MIN_CONTRAST * levels;
   let darker = 0;
   let brighter = 0;
   let darkest = background;
