@@ -100,6 +100,23 @@ describe('mnistPixels', () => {
     }
   });
 
+  it('ignores paper texture fainter than the contrast threshold, in grey and in colour alike', () => {
+    const variant: Canvas = { width: 80, height: 80, digit: '3', at: [25, 15], scale: 8 };
+    const clean = mnistPixels(canvas(variant));
+    const random = new Generator(3);
+    for (const channels of [1, 3, 4] as const) {
+      const image = canvas({ ...variant, channels });
+      // ±20 grey levels on the paper (MIN_CONTRAST is 32), the same on every colour channel of a pixel.
+      for (let p = 0; p < 80 * 80; p++) {
+        const shift = Math.round(40 * random.next() - 20);
+        for (let c = 0; c < Math.min(channels, 3); c++) {
+          if (image.data[p * channels + c] === 255) image.data[p * channels + c] = 255 - Math.abs(shift);
+        }
+      }
+      expect(Array.from(mnistPixels(image))).toEqual(Array.from(clean).map((v) => expect.closeTo(v, 2)));
+    }
+  });
+
   it('keeps the aspect ratio of a wide digit (the longer side becomes 20)', () => {
     const wide = solid(300, 100, 255, 1);
     for (let y = 40; y < 60; y++) for (let x = 20; x < 280; x++) wide.data[y * 300 + x] = 0; // a 260×20 bar
