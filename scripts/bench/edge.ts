@@ -88,7 +88,12 @@ export async function coldStarts({ repeats }: { repeats: number }): Promise<void
       init: png(digitPng(3, 1)),
     },
     {
-      what: "the same with the demo page's drawing, a 280×280 RGBA PNG",
+      what: "the same with the demo page's drawing, a 112×112 RGBA PNG",
+      path: DIGITS_PATH,
+      init: png(digitPng(4, 4)),
+    },
+    {
+      what: 'the same with a 280×280 RGBA PNG (the canvas at full size)',
       path: DIGITS_PATH,
       init: png(digitPng(10, 4)),
     },

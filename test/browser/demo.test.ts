@@ -468,6 +468,9 @@ describe.skipIf(!hasChromium)(
         await target.click('#digit-clear');
         const png = await settled(target, () => drawWith(target, strokes));
         expect([...png.subarray(1, 4)].map((c) => String.fromCharCode(c)).join('')).toBe('PNG');
+        // Scaled from the 280 × 280 canvas to 112 × 112 before it is sent: less for the Worker to decode and prepare.
+        const header = new DataView(png.buffer, png.byteOffset);
+        expect([header.getUint32(16), header.getUint32(20)]).toEqual([112, 112]);
         const answer = await call('/v1/models/digits/predict', png, 'image/png');
         expect(answer.status).toBe(200);
         const { model, predictions } = answer.json() as { model: string; predictions: (Prediction & { class: number })[] };
