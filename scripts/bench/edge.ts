@@ -98,6 +98,13 @@ export async function coldStarts({ repeats }: { repeats: number }): Promise<void
       init: png(digitPng(10, 4)),
     },
   ];
+  if (existsSync(PHOTO)) {
+    firstRequests.push({
+      what: 'POST /v1/image/conv2d?kernel=sobel_x, rocket.jpg (640×427) as the body, answered as a PNG',
+      path: '/v1/image/conv2d?kernel=sobel_x',
+      init: { method: 'POST', headers: { 'content-type': 'image/jpeg' }, body: readFileSync(PHOTO) },
+    });
+  } else console.log(`(${PHOTO} is absent: the first image transform is not measured)`);
   // Per spawn: the empty route's first answer after spawning, and how long the first model request then took. The
   // spawn itself varies by hundreds of milliseconds, so the extra is the median of each spawn's own difference.
   const empty: number[] = [];

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { BundleError } from '../errors';
 import { checkNesting } from './nesting';
+import { LITTLE_ENDIAN } from '../endian';
 import { bfloat16ToFloat, floatToHalf, halfToFloat } from '../half-float';
 
 /**
@@ -311,7 +312,6 @@ function toValues(name: string, tensor: RawTensor): Float32Array | Int32Array {
 
 /** The runtime's own half-float array: workerd has it, Node 20 does not. */
 const Float16 = (globalThis as { Float16Array?: new (buffer: ArrayBuffer) => ArrayLike<number> }).Float16Array;
-const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 /**
  * F32, I32 and (where the runtime has Float16Array) F16 values converted by the runtime itself, from a copy of the
